@@ -1,0 +1,26 @@
+package dev.firmament;
+
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+
+import dev.firmament.embedded.EmbeddedDatabaseLauncher;
+
+/**
+ * Starts Firmament. With no database configured, it first starts the embedded PostgreSQL server so that the packaged
+ * app runs the whole product with zero configuration.
+ */
+@QuarkusMain
+public final class FirmamentMain {
+
+    private FirmamentMain() {
+    }
+
+    public static void main(String... args) {
+        EmbeddedDatabaseLauncher.startIfNoDatabaseConfigured();
+        try {
+            Quarkus.run(args);
+        } finally {
+            EmbeddedDatabaseLauncher.applicationStopped();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.firmament.release.artifact;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Content-addressed storage of firmware and filesystem images, one namespace per tenant. An object's key is the SHA-256
+ * of its bytes, so identical uploads share one object and a stored object never changes.
+ */
+public interface ArtifactStore {
+
+    /**
+     * Streams {@code content} into the store, computing size, MD5 and SHA-256 on the way. The object becomes visible
+     * whole or not at all: a failed, interrupted or oversized put leaves nothing behind.
+     *
+     * @throws ArtifactTooLargeException
+     *             when the content exceeds {@code maxBytes}
+     */
+    StoredArtifact put(UUID tenantId, InputStream content, long maxBytes) throws IOException;
+
+    /** Size and digests of a stored object, or empty when the tenant has no such object. */
+    Optional<StoredArtifact> stat(UUID tenantId, String sha256) throws IOException;
+
+    /** The whole object. */
+    InputStream open(UUID tenantId, String sha256) throws IOException;
+
+    /** {@code length} bytes from {@code offset}; the range must lie within the object. */
+    InputStream open(UUID tenantId, String sha256, long offset, long length) throws IOException;
+
+    /** Removes the object; returns whether it existed. */
+    boolean delete(UUID tenantId, String sha256) throws IOException;
+
+    /** Every object the tenant has, for audits and garbage collection. */
+    List<StoredArtifact> list(UUID tenantId) throws IOException;
+
+    /** Throws when the store cannot currently serve reads and writes. */
+    void checkAvailable() throws IOException;
+
+    /** Where the objects live, for health output and logs (no secrets). */
+    String describe();
+}

@@ -1,0 +1,55 @@
+package dev.firmament.tenant;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+/** Creates and finds tenants. */
+@ApplicationScoped
+public class TenantService {
+
+    /** Lower-case letters, digits and inner hyphens; it appears in URLs and storage keys. */
+    static final Pattern SLUG = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?");
+
+    private final TenantRepository tenants;
+
+    TenantService(TenantRepository tenants) {
+        this.tenants = tenants;
+    }
+
+    @Transactional
+    public Tenant create(String slug, String name) {
+        if (slug == null || !SLUG.matcher(slug).matches()) {
+            throw new IllegalArgumentException(
+                    "A tenant slug is 1 to 40 lower-case letters, digits and inner hyphens, was: " + slug);
+        }
+        if (name == null || name.isBlank() || name.length() > 200) {
+            throw new IllegalArgumentException("A tenant name is 1 to 200 characters");
+        }
+        if (tenants.findBySlug(slug).isPresent()) {
+            throw new TenantExistsException(slug);
+        }
+        Tenant tenant = new Tenant();
+        tenant.id = UUID.randomUUID();
+        tenant.slug = slug;
+        tenant.name = name.strip();
+        tenant.createdAt = Instant.now();
+        tenants.persist(tenant);
+        return tenant;
+    }
+
+    @Transactional
+    public Optional<Tenant> findBySlug(String slug) {
+        return tenants.findBySlug(slug);
+    }
+
+    @Transactional
+    public List<Tenant> list() {
+        return tenants.listAll(io.quarkus.panache.common.Sort.by("slug"));
+    }
+}

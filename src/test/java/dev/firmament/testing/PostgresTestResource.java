@@ -1,0 +1,41 @@
+package dev.firmament.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import dev.firmament.embedded.EmbeddedPostgres;
+
+/**
+ * A real, throw-away PostgreSQL server for every {@code @QuarkusTest}, run by the same code as the embedded default
+ * (durability off: the data dies with the test run anyway).
+ */
+public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
+
+    private EmbeddedPostgres server;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            Path base = Files.createDirectories(Path.of("target", "test-postgres"));
+            server = EmbeddedPostgres.start(new EmbeddedPostgres.Settings(Files.createTempDirectory(base, "pg-"), 0,
+                    "firmament", false, Duration.ofSeconds(60)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Map.of("quarkus.datasource.jdbc.url", server.jdbcUrl(), "quarkus.datasource.username", server.username(),
+                "quarkus.datasource.password", server.password());
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+}
