@@ -17,10 +17,6 @@ public final class FirmamentMain {
 
     public static void main(String... args) {
         EmbeddedDatabaseLauncher.startIfNoDatabaseConfigured();
-        try {
-            Quarkus.run(args);
-        } finally {
-            EmbeddedDatabaseLauncher.applicationStopped();
-        }
+        Quarkus.run(args);
     }
 }

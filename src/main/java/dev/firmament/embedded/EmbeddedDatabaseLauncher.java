@@ -6,10 +6,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.Application;
 
 /**
  * Decides, before Quarkus starts, whether Firmament runs on the embedded PostgreSQL server, and stops that server only
@@ -29,7 +33,6 @@ public final class EmbeddedDatabaseLauncher {
     static final String PORT = "firmament.embedded-database.port";
     static final String DEFAULT_DATA_DIR = "firmament-data";
 
-    private static final CountDownLatch APPLICATION_STOPPED = new CountDownLatch(1);
     private static EmbeddedPostgres server;
 
     private EmbeddedDatabaseLauncher() {
@@ -61,24 +64,30 @@ public final class EmbeddedDatabaseLauncher {
         System.setProperty(DATASOURCE_URL, server.jdbcUrl());
         System.setProperty("quarkus.datasource.username", server.username());
         System.setProperty("quarkus.datasource.password", server.password());
-        // Dev Services would otherwise try to start a container for a datasource we already provide.
-        System.setProperty("quarkus.datasource.devservices.enabled", "false");
 
         EmbeddedPostgres started = server;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                // Quarkus runs its own shutdown in parallel; the database must outlive it.
-                APPLICATION_STOPPED.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitApplicationStopped();
             started.close();
         }, "embedded-postgres-stop"));
     }
 
-    /** Called when {@code Quarkus.run} returns: the application no longer needs the database. */
-    public static void applicationStopped() {
-        APPLICATION_STOPPED.countDown();
+    /**
+     * Quarkus stops the application from its own shutdown hook, in parallel with this one; the database must outlive it
+     * so that a graceful shutdown can still write. Bounded, in case the application never started.
+     */
+    private static void awaitApplicationStopped() {
+        Application application = Application.currentApplication();
+        if (application == null) {
+            return;
+        }
+        try {
+            CompletableFuture.runAsync(application::awaitShutdown).get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Stopping the embedded PostgreSQL server before the application finished stopping", e);
+        }
     }
 
     /** A setting from a system property, or from the environment variable Quarkus derives from the same key. */

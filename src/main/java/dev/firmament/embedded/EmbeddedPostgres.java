@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -87,7 +88,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
         Files.createDirectories(base);
         FileChannel lockChannel = FileChannel.open(base.resolve("firmament.lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
-        FileLock lock = lockChannel.tryLock();
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException sameProcess) {
+            lock = null;
+        }
         if (lock == null) {
             lockChannel.close();
             throw new IllegalStateException("Another Firmament process is using the embedded database in " + base
@@ -145,6 +151,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 LOG.debugf(e, "Releasing %s", settings.baseDirectory());
             }
         }
+    }
+
+    /**
+     * Releases the data directory without stopping the server: what a JVM killed with SIGKILL leaves behind. Only for
+     * tests of orphan recovery.
+     */
+    void abandon() throws IOException {
+        stopped = true;
+        lock.release();
+        lockChannel.close();
     }
 
     private void initializeClusterIfMissing() throws IOException {
