@@ -2,6 +2,7 @@ package dev.firmament.release.artifact;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -29,6 +30,15 @@ public interface ArtifactStore {
 
     /** {@code length} bytes from {@code offset}; the range must lie within the object. */
     InputStream open(UUID tenantId, String sha256, long offset, long length) throws IOException;
+
+    /**
+     * A local file with the object's bytes, for zero-copy sending. Objects never change, so a copy is valid for as long
+     * as it exists.
+     *
+     * @throws ArtifactNotFoundException
+     *             when the tenant has no such object
+     */
+    Path localCopy(UUID tenantId, String sha256) throws IOException;
 
     /** Removes the object; returns whether it existed. */
     boolean delete(UUID tenantId, String sha256) throws IOException;

@@ -99,6 +99,15 @@ public class FilesystemArtifactStore implements ArtifactStore {
     }
 
     @Override
+    public Path localCopy(UUID tenantId, String sha256) throws IOException {
+        Path path = objectPath(tenantId, sha256);
+        if (!Files.isRegularFile(path)) {
+            throw new ArtifactNotFoundException(sha256);
+        }
+        return path;
+    }
+
+    @Override
     public boolean delete(UUID tenantId, String sha256) throws IOException {
         Path target = objectPath(tenantId, sha256);
         boolean existed = Files.deleteIfExists(target);

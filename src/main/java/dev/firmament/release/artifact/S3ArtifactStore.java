@@ -44,6 +44,7 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
     private final String endpoint;
     private final String keyPrefix;
     private final Path staging;
+    private final Path cache;
 
     public S3ArtifactStore(StorageConfig.S3 config) throws IOException {
         this.config = config;
@@ -55,6 +56,8 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
                 "firmament.storage.s3.secret-key is required with firmament.storage.s3.endpoint"));
         this.staging = config.stagingDirectory().toAbsolutePath().normalize();
         Files.createDirectories(staging);
+        this.cache = config.cacheDirectory().toAbsolutePath().normalize();
+        Files.createDirectories(cache);
         this.client = MinioClient.builder().endpoint(endpoint).region(config.region()).credentials(accessKey, secretKey)
                 .build();
         if (config.createBucket()) {
@@ -123,8 +126,37 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
                 .length(length).build(), sha256);
     }
 
+    /**
+     * Downloads the object once into the local cache (checked against its SHA-256, renamed into place atomically);
+     * later calls return the cached file.
+     */
+    @Override
+    public Path localCopy(UUID tenantId, String sha256) throws IOException {
+        Path cached = cache.resolve(tenantId.toString()).resolve(StoredArtifact.requireSha256(sha256));
+        if (Files.isRegularFile(cached)) {
+            return cached;
+        }
+        Files.createDirectories(cached.getParent());
+        Path part = Files.createTempFile(staging, "cache-", ".part");
+        try {
+            StoredArtifact copied;
+            try (InputStream in = open(tenantId, sha256); OutputStream out = Files.newOutputStream(part)) {
+                copied = HashingCopy.copy(in, out, Long.MAX_VALUE);
+            }
+            if (!copied.sha256().equals(sha256)) {
+                throw new IOException("Object " + sha256 + " in S3 does not match its hash");
+            }
+            Files.move(part, cached, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return cached;
+        } finally {
+            Files.deleteIfExists(part);
+        }
+    }
+
     @Override
     public boolean delete(UUID tenantId, String sha256) throws IOException {
+        Files.deleteIfExists(cache.resolve(tenantId.toString()).resolve(StoredArtifact.requireSha256(sha256)));
         if (stat(tenantId, sha256).isEmpty()) {
             return false;
         }

@@ -47,5 +47,9 @@ public interface StorageConfig {
         /** Local directory where uploads are staged and hashed before they are sent; content is addressed by hash. */
         @WithDefault("${firmament.data-dir}/staging")
         Path stagingDirectory();
+
+        /** Local copies of objects, so downloads are sent from a file; on the same filesystem as the staging area. */
+        @WithDefault("${firmament.data-dir}/cache")
+        Path cacheDirectory();
     }
 }

@@ -70,6 +70,17 @@ abstract class ArtifactStoreContract {
     }
 
     @Test
+    void localCopyHasTheExactBytes() throws Exception {
+        byte[] image = randomBytes(123_456);
+        StoredArtifact stored = store.put(tenant, new ByteArrayInputStream(image), LIMIT);
+
+        assertThat(java.nio.file.Files.readAllBytes(store.localCopy(tenant, stored.sha256()))).isEqualTo(image);
+        assertThat(java.nio.file.Files.readAllBytes(store.localCopy(tenant, stored.sha256()))).isEqualTo(image);
+        assertThatThrownBy(() -> store.localCopy(otherTenant, stored.sha256()))
+                .isInstanceOf(ArtifactNotFoundException.class);
+    }
+
+    @Test
     void identicalContentIsStoredOnce() throws Exception {
         byte[] image = randomBytes(5_000);
 

@@ -1,0 +1,413 @@
+package dev.firmament.device;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+import dev.firmament.targeting.Decision;
+import dev.firmament.targeting.Decision.Outcome;
+import dev.firmament.targeting.DeviceReport;
+import dev.firmament.targeting.FleetChanges;
+import dev.firmament.targeting.TargetingSnapshot.ImageKind;
+import dev.firmament.targeting.VersionComparator;
+
+/**
+ * Records device activity behind the request: check-ins and downloads go into a bounded in-memory queue that one thread
+ * writes to the database in batches (every {@code firmament.devices.flush-interval}, sooner when the batch is full). A
+ * check-in therefore never waits on the database; a graceful shutdown drains the queue.
+ *
+ * <p>
+ * Installation is inferred here: a device with a pending offer that now reports the offered image's MD5 or version has
+ * installed it.
+ */
+@ApplicationScoped
+public class DeviceActivityRecorder {
+
+    private static final Logger LOG = Logger.getLogger(DeviceActivityRecorder.class);
+    private static final int BATCH = 2000;
+
+    /** One check-in and what was decided. */
+    public record CheckIn(String tenantId, DeviceReport report, UUID productId, Long defaultGroupId, Decision decision,
+            Instant at) {
+    }
+
+    /** One image sent (or partly sent) to a device. */
+    public record Download(String tenantId, String mac, long releaseId, ImageKind kind, long bytes, long size,
+            String range, Instant at) {
+    }
+
+    private final AgroalDataSource dataSource;
+    private final ObjectMapper json;
+    private final BlockingQueue<Object> queue;
+    private final long flushMillis;
+    private final Counter dropped;
+    /** Records accepted and not yet written (queued, or taken by the writer thread). */
+    private final java.util.concurrent.atomic.AtomicLong unwritten = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean running = true;
+    private Thread writer;
+
+    DeviceActivityRecorder(AgroalDataSource dataSource, ObjectMapper json, MeterRegistry meters,
+            @ConfigProperty(name = "firmament.devices.queue-capacity") int capacity,
+            @ConfigProperty(name = "firmament.devices.flush-interval") java.time.Duration flushInterval) {
+        this.dataSource = dataSource;
+        this.json = json;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.flushMillis = flushInterval.toMillis();
+        this.dropped = Counter.builder("firmament.devices.activity.dropped")
+                .description("Device activity records dropped because the write queue was full").register(meters);
+        meters.gaugeCollectionSize("firmament.devices.activity.queued", List.of(), queue);
+    }
+
+    void start(@Observes StartupEvent event) {
+        writer = new Thread(this::run, "device-activity-writer");
+        writer.start();
+    }
+
+    public void record(CheckIn checkIn) {
+        offer(checkIn);
+    }
+
+    public void record(Download download) {
+        offer(download);
+    }
+
+    /** Returns once everything recorded so far is written; for tests and shutdown. */
+    public void flush() {
+        List<Object> batch = new ArrayList<>();
+        synchronized (this) {
+            while (queue.drainTo(batch, BATCH) > 0) {
+                write(batch);
+                batch.clear();
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (unwritten.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5); // the writer thread holds the rest in its current batch
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Drains before the connection pool closes, which happens after ShutdownEvent observers. */
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        if (writer != null) {
+            writer.interrupt();
+            try {
+                writer.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        flush();
+    }
+
+    private void offer(Object record) {
+        unwritten.incrementAndGet();
+        if (!queue.offer(record)) {
+            unwritten.decrementAndGet();
+            dropped.increment(); // never block a device; the metric tells operators to size the queue
+        }
+    }
+
+    private void run() {
+        List<Object> batch = new ArrayList<>();
+        while (running) {
+            try {
+                Object first = queue.poll(flushMillis, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(flushMillis);
+                while (batch.size() < BATCH && System.nanoTime() < deadline) {
+                    Object next = queue.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000),
+                            TimeUnit.MILLISECONDS);
+                    if (next != null) {
+                        batch.add(next);
+                        queue.drainTo(batch, BATCH - batch.size());
+                    }
+                }
+                synchronized (this) {
+                    write(batch);
+                }
+                batch.clear();
+            } catch (InterruptedException e) {
+                if (!batch.isEmpty()) {
+                    synchronized (this) {
+                        write(batch);
+                    }
+                }
+                return;
+            }
+        }
+    }
+
+    private void write(List<Object> batch) {
+        try {
+            writeByTenant(batch);
+        } finally {
+            unwritten.addAndGet(-batch.size());
+        }
+    }
+
+    private void writeByTenant(List<Object> batch) {
+        Map<String, List<Object>> byTenant = new LinkedHashMap<>();
+        for (Object record : batch) {
+            String tenant = record instanceof CheckIn c ? c.tenantId() : ((Download) record).tenantId();
+            byTenant.computeIfAbsent(tenant, t -> new ArrayList<>()).add(record);
+        }
+        byTenant.forEach((tenant, records) -> {
+            try {
+                writeTenant(tenant, records);
+            } catch (SQLException | RuntimeException e) {
+                LOG.errorf(e, "Could not record %d device activities of tenant %s", records.size(), tenant);
+            }
+        });
+    }
+
+    private void writeTenant(String tenantId, List<Object> records) throws SQLException {
+        Map<String, CheckIn> latest = new LinkedHashMap<>();
+        for (Object record : records) {
+            if (record instanceof CheckIn checkIn) {
+                latest.put(checkIn.report().mac(), checkIn);
+            }
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Map<String, Pending> known = known(c, tenantId, latest.keySet());
+                List<Event> events = new ArrayList<>();
+                boolean enrolled = false;
+                try (PreparedStatement upsert = c.prepareStatement(UPSERT);
+                        PreparedStatement enroll = c.prepareStatement("insert into mac_group_members (tenant_id,"
+                                + " group_id, mac) values (?, ?, ?) on conflict do nothing")) {
+                    for (Object record : records) {
+                        if (record instanceof CheckIn checkIn) {
+                            eventsOf(checkIn, events);
+                        } else {
+                            Download d = (Download) record;
+                            events.add(new Event(d.mac(), "downloaded", d.releaseId(), d.at(),
+                                    Map.of("kind", d.kind().name().toLowerCase(java.util.Locale.ROOT), "bytes",
+                                            d.bytes(), "size", d.size(), "range", d.range() == null ? "" : d.range(),
+                                            "complete", d.bytes() == d.size() || d.range() != null)));
+                        }
+                    }
+                    for (CheckIn checkIn : latest.values()) {
+                        Pending pending = known.get(checkIn.report().mac());
+                        Pending next = nextPending(checkIn, pending, events);
+                        bindUpsert(upsert, tenantId, checkIn, next);
+                        upsert.addBatch();
+                        if (pending == null && checkIn.defaultGroupId() != null) {
+                            enroll.setString(1, tenantId);
+                            enroll.setLong(2, checkIn.defaultGroupId());
+                            enroll.setString(3, checkIn.report().mac());
+                            enroll.addBatch();
+                            enrolled = true;
+                        }
+                    }
+                    upsert.executeBatch();
+                    if (enrolled) {
+                        enroll.executeBatch();
+                    }
+                }
+                insertEvents(c, tenantId, events);
+                if (enrolled) {
+                    try (PreparedStatement notify = c.prepareStatement("select pg_notify(?, ?)")) {
+                        notify.setString(1, FleetChanges.CHANNEL);
+                        notify.setString(2, tenantId);
+                        notify.execute();
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** The device's pending offer as stored, or null for a device seen for the first time. */
+    private record Pending(Long releaseId, String md5, String version, Instant since) {
+        static final Pending NONE = new Pending(null, null, null, null);
+    }
+
+    private record Event(String mac, String type, Long releaseId, Instant at, Map<String, Object> detail) {
+    }
+
+    private static Map<String, Pending> known(Connection c, String tenantId, java.util.Set<String> macs)
+            throws SQLException {
+        Map<String, Pending> known = new HashMap<>();
+        if (macs.isEmpty()) {
+            return known;
+        }
+        try (PreparedStatement statement = c.prepareStatement("select mac, pending_release_id, pending_md5,"
+                + " pending_version, pending_since from devices where tenant_id = ? and mac = any(?)")) {
+            statement.setString(1, tenantId);
+            statement.setArray(2, c.createArrayOf("varchar", macs.toArray()));
+            try (var rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    Timestamp since = rs.getTimestamp(5);
+                    known.put(rs.getString(1), new Pending(rs.getObject(2, Long.class), rs.getString(3),
+                            rs.getString(4), since == null ? null : since.toInstant()));
+                }
+            }
+        }
+        return known;
+    }
+
+    private static void eventsOf(CheckIn checkIn, List<Event> events) {
+        Decision decision = checkIn.decision();
+        if (decision.outcome() != Outcome.OFFER && decision.outcome() != Outcome.WITHHELD
+                || checkIn.report().mode() == DeviceReport.Mode.VERSION) {
+            return; // asking which version is available offers nothing
+        }
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("reason", decision.reason().code());
+        detail.put("source", decision.source().name().toLowerCase(java.util.Locale.ROOT));
+        detail.put("kind", decision.kind().name().toLowerCase(java.util.Locale.ROOT));
+        detail.put("client", checkIn.report().client().code());
+        if (decision.ruleId() != null) {
+            detail.put("ruleId", decision.ruleId());
+        }
+        if (checkIn.report().version() != null) {
+            detail.put("fromVersion", checkIn.report().version());
+        }
+        if (decision.outcome() == Outcome.WITHHELD && checkIn.report().freeSpace() != null) {
+            detail.put("freeSpace", checkIn.report().freeSpace());
+            detail.put("size", decision.image().size());
+        }
+        events.add(new Event(checkIn.report().mac(), decision.outcome() == Outcome.OFFER ? "offered" : "withheld",
+                decision.release().id(), checkIn.at(), detail));
+    }
+
+    /** Installed once the device reports the offered firmware; a new firmware offer becomes the pending one. */
+    private static Pending nextPending(CheckIn checkIn, Pending stored, List<Event> events) {
+        Pending pending = stored == null ? Pending.NONE : stored;
+        DeviceReport report = checkIn.report();
+        if (pending.releaseId() != null && runs(report, pending)) {
+            events.add(new Event(report.mac(), "installed", pending.releaseId(), checkIn.at(),
+                    Map.of("version", report.version() == null ? "" : report.version(), "since",
+                            pending.since() == null ? "" : pending.since().toString())));
+            pending = Pending.NONE;
+        }
+        Decision decision = checkIn.decision();
+        if (decision.outcome() == Outcome.OFFER && decision.kind() == ImageKind.FIRMWARE
+                && report.mode() != DeviceReport.Mode.VERSION
+                && !Long.valueOf(decision.release().id()).equals(pending.releaseId())) {
+            pending = new Pending(decision.release().id(), decision.image().md5(), decision.release().version(),
+                    checkIn.at());
+        }
+        return pending;
+    }
+
+    private static boolean runs(DeviceReport report, Pending pending) {
+        return (report.sketchMd5() != null && report.sketchMd5().equals(pending.md5())) || (report.version() != null
+                && pending.version() != null && VersionComparator.compare(report.version(), pending.version()) == 0);
+    }
+
+    private static final String UPSERT = "insert into devices (tenant_id, mac, product_id, client, chip_id,"
+            + " chip_size, free_space, sketch_size, sketch_md5, sdk_version, version, build, mode, ip,"
+            + " pending_release_id, pending_md5, pending_version, pending_since, first_seen, last_seen)"
+            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " on conflict (tenant_id, mac) do update set product_id = coalesce(excluded.product_id,"
+            + " devices.product_id), client = excluded.client, chip_id = coalesce(excluded.chip_id, devices.chip_id),"
+            + " chip_size = coalesce(excluded.chip_size, devices.chip_size), free_space = coalesce(excluded.free_space,"
+            + " devices.free_space), sketch_size = coalesce(excluded.sketch_size, devices.sketch_size),"
+            + " sketch_md5 = coalesce(excluded.sketch_md5, devices.sketch_md5), sdk_version ="
+            + " coalesce(excluded.sdk_version, devices.sdk_version), version = coalesce(excluded.version,"
+            + " devices.version), build = coalesce(excluded.build, devices.build), mode = excluded.mode,"
+            + " ip = excluded.ip, pending_release_id = excluded.pending_release_id, pending_md5 ="
+            + " excluded.pending_md5, pending_version = excluded.pending_version, pending_since ="
+            + " excluded.pending_since, last_seen = greatest(devices.last_seen, excluded.last_seen)";
+
+    private static void bindUpsert(PreparedStatement s, String tenantId, CheckIn checkIn, Pending pending)
+            throws SQLException {
+        DeviceReport r = checkIn.report();
+        s.setString(1, tenantId);
+        s.setString(2, r.mac());
+        s.setObject(3, checkIn.productId());
+        s.setString(4, r.client().code());
+        setLong(s, 5, r.chipId());
+        setLong(s, 6, r.chipSize());
+        setLong(s, 7, r.freeSpace());
+        setLong(s, 8, r.sketchSize());
+        s.setString(9, r.sketchMd5());
+        s.setString(10, r.sdkVersion());
+        s.setString(11, r.version());
+        s.setString(12, r.build());
+        s.setString(13, r.mode().code());
+        s.setString(14, r.ip());
+        setLong(s, 15, pending.releaseId());
+        s.setString(16, pending.md5());
+        s.setString(17, pending.version());
+        s.setTimestamp(18, pending.since() == null ? null : Timestamp.from(pending.since()));
+        s.setTimestamp(19, Timestamp.from(checkIn.at()));
+        s.setTimestamp(20, Timestamp.from(checkIn.at()));
+    }
+
+    private void insertEvents(Connection c, String tenantId, List<Event> events) throws SQLException {
+        if (events.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = c.prepareStatement("insert into device_events (tenant_id, at, mac, type,"
+                + " release_id, detail) values (?, ?, ?, ?, ?, ?::jsonb)")) {
+            for (Event event : events) {
+                insert.setString(1, tenantId);
+                insert.setTimestamp(2, Timestamp.from(event.at()));
+                insert.setString(3, event.mac());
+                insert.setString(4, event.type());
+                setLong(insert, 5, event.releaseId());
+                insert.setString(6, toJson(event.detail()));
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private String toJson(Map<String, Object> detail) {
+        try {
+            return json.writeValueAsString(detail);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void setLong(PreparedStatement s, int index, Long value) throws SQLException {
+        if (value == null) {
+            s.setNull(index, Types.BIGINT);
+        } else {
+            s.setLong(index, value);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.firmament.device;
+
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import io.quarkus.hibernate.orm.panache.Panache;
+
+import dev.firmament.targeting.FleetChanges;
+import dev.firmament.tenant.TenantContext;
+
+/** What people change about devices: blocking, and the product a device counts as. */
+@ApplicationScoped
+public class DeviceService {
+
+    private final FleetChanges changes;
+    private final TenantContext tenants;
+
+    DeviceService(FleetChanges changes, TenantContext tenants) {
+        this.changes = changes;
+        this.tenants = tenants;
+    }
+
+    @Transactional
+    public Optional<Device> find(String mac) {
+        return Panache.getEntityManager().createQuery("from Device where mac = ?1", Device.class)
+                .setParameter(1, Mac.require(mac)).getResultStream().findFirst();
+    }
+
+    /** Blocks or unblocks a device; a blocked device gets 403 (header protocol) or {@code {}} (NoFUSS). */
+    @Transactional
+    public Optional<Device> setBlocked(String mac, boolean blocked) {
+        Optional<Device> device = find(mac);
+        device.ifPresent(d -> {
+            d.blocked = blocked;
+            changes.tenantChanged(tenants.require().toString());
+        });
+        return device;
+    }
+
+    /** Assigns the product the device counts as (null: back to what it or its key says). */
+    @Transactional
+    public Optional<Device> assignProduct(String mac, UUID productId) {
+        Optional<Device> device = find(mac);
+        device.ifPresent(d -> {
+            d.assignedProductId = productId;
+            changes.tenantChanged(tenants.require().toString());
+        });
+        return device;
+    }
+}

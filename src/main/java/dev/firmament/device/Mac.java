@@ -1,0 +1,49 @@
+package dev.firmament.device;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** MAC addresses in the one form devices send and Firmament stores: {@code AA:BB:CC:DD:EE:FF}. */
+public final class Mac {
+
+    private static final Pattern SEPARATED = Pattern
+            .compile("[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(\\1[0-9A-Fa-f]{2}){4}");
+    private static final Pattern BARE = Pattern.compile("[0-9A-Fa-f]{12}");
+
+    private Mac() {
+    }
+
+    /**
+     * The canonical form of {@code text}, accepting upper or lower case with {@code :} or {@code -} separators, or
+     * twelve bare hex digits; empty for anything else.
+     */
+    public static Optional<String> parse(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        String trimmed = text.trim();
+        String hex;
+        if (SEPARATED.matcher(trimmed).matches()) {
+            hex = trimmed.replace(":", "").replace("-", "");
+        } else if (BARE.matcher(trimmed).matches()) {
+            hex = trimmed;
+        } else {
+            return Optional.empty();
+        }
+        hex = hex.toUpperCase(Locale.ROOT);
+        StringBuilder canonical = new StringBuilder(17);
+        for (int i = 0; i < 12; i += 2) {
+            if (i > 0) {
+                canonical.append(':');
+            }
+            canonical.append(hex, i, i + 2);
+        }
+        return Optional.of(canonical.toString());
+    }
+
+    /** Like {@link #parse} but for input that must be a MAC. */
+    public static String require(String text) {
+        return parse(text).orElseThrow(() -> new IllegalArgumentException("Not a MAC address: " + text));
+    }
+}

@@ -1,0 +1,64 @@
+package dev.firmament.protocol;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import dev.firmament.device.DeviceActivityRecorder;
+import dev.firmament.device.DeviceKeyRegistry;
+import dev.firmament.targeting.Decision;
+import dev.firmament.targeting.DeviceReport;
+import dev.firmament.targeting.TargetingSnapshot;
+import dev.firmament.targeting.TargetingSnapshots;
+import dev.firmament.targeting.UpdateDecider;
+
+/**
+ * The check-in path shared by both protocols: resolve the key, decide against the tenant's in-memory snapshot, queue
+ * the record. No database round trip happens here.
+ */
+@ApplicationScoped
+class DeviceGateway {
+
+    private final DeviceKeyRegistry keys;
+    private final TargetingSnapshots snapshots;
+    private final DeviceActivityRecorder recorder;
+    private final MeterRegistry meters;
+
+    DeviceGateway(DeviceKeyRegistry keys, TargetingSnapshots snapshots, DeviceActivityRecorder recorder,
+            MeterRegistry meters) {
+        this.keys = keys;
+        this.snapshots = snapshots;
+        this.recorder = recorder;
+        this.meters = meters;
+    }
+
+    Optional<DeviceKeyRegistry.Entry> key(String key, String surface) {
+        Optional<DeviceKeyRegistry.Entry> entry = keys.find(key);
+        if (entry.isEmpty()) {
+            meters.counter("firmament.device.unknown.key", "surface", surface).increment();
+        }
+        return entry;
+    }
+
+    TargetingSnapshot snapshot(DeviceKeyRegistry.Entry key) {
+        return snapshots.forTenant(key.tenantId());
+    }
+
+    /** Decides and records the check-in (a device without a MAC, NoFUSS 0.1, is decided but not recorded). */
+    Decision checkIn(DeviceKeyRegistry.Entry key, DeviceReport report) {
+        TargetingSnapshot snapshot = snapshot(key);
+        Decision decision = UpdateDecider.decide(report, snapshot, key.defaultProductId());
+        meters.counter("firmament.device.checkins", "client", report.client().code(), "outcome",
+                decision.outcome().name().toLowerCase(java.util.Locale.ROOT)).increment();
+        if (report.mac() != null && decision.reason() != Decision.Reason.UNKNOWN_PRODUCT) {
+            UUID product = UpdateDecider.effectiveProduct(report, snapshot, key.defaultProductId());
+            recorder.record(new DeviceActivityRecorder.CheckIn(key.tenantId(), report, product, key.defaultGroupId(),
+                    decision, Instant.now()));
+        }
+        return decision;
+    }
+}

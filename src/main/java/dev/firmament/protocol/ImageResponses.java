@@ -1,0 +1,112 @@
+package dev.firmament.protocol;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.PathPart;
+
+import io.vertx.core.http.HttpServerResponse;
+
+import dev.firmament.device.DeviceActivityRecorder;
+import dev.firmament.release.artifact.ArtifactStore;
+import dev.firmament.targeting.TargetingSnapshot.Image;
+import dev.firmament.targeting.TargetingSnapshot.ImageKind;
+import dev.firmament.targeting.TargetingSnapshot.ReleaseEntry;
+
+/**
+ * Sends an image the way ESP clients need it: identity encoding, an exact {@code Content-Length} (HTTP/1.0 clients fail
+ * on chunked bodies), {@code x-MD5} in lower-case hex, the SHA-256 as a strong {@code ETag}, and single {@code Range}
+ * requests. The bytes go from a local file with zero copy; what was actually sent is recorded once the response ends or
+ * the connection drops.
+ */
+@ApplicationScoped
+class ImageResponses {
+
+    private static final Pattern SINGLE_RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
+
+    private final ArtifactStore store;
+    private final DeviceActivityRecorder recorder;
+
+    ImageResponses(ArtifactStore store, DeviceActivityRecorder recorder) {
+        this.store = store;
+        this.recorder = recorder;
+    }
+
+    Response send(String tenantId, String mac, ReleaseEntry release, ImageKind kind, String rangeHeader, boolean head,
+            HttpServerResponse vertxResponse) throws IOException {
+        Image image = release.image(kind);
+        Path file = store.localCopy(UUID.fromString(tenantId), image.sha256());
+        long size = image.size();
+        long offset = 0;
+        long length = size;
+        String contentRange = null;
+        if (rangeHeader != null) {
+            Matcher range = SINGLE_RANGE.matcher(rangeHeader.trim());
+            if (range.matches() && !(range.group(1).isEmpty() && range.group(2).isEmpty())) {
+                long[] bounds = bounds(range, size);
+                if (bounds == null) {
+                    return Response.status(416).header("Content-Range", "bytes */" + size).build();
+                }
+                offset = bounds[0];
+                length = bounds[1] - bounds[0] + 1;
+                contentRange = "bytes " + bounds[0] + "-" + bounds[1] + "/" + size;
+            }
+            // anything else (several ranges, other units) is answered with the whole image, as RFC 9110 allows
+        }
+        if (!head && mac != null) {
+            recordWhenDone(tenantId, mac, release.id(), kind, size, contentRange, vertxResponse);
+        }
+        Response.ResponseBuilder response = Response.status(contentRange == null ? 200 : 206)
+                .type("application/octet-stream").header("x-MD5", image.md5())
+                .header("ETag", "\"" + image.sha256() + "\"").header("Accept-Ranges", "bytes")
+                .header("Content-Disposition", "attachment; filename=\"" + fileName(release, kind) + "\"");
+        if (contentRange != null) {
+            response.header("Content-Range", contentRange);
+        }
+        if (head) {
+            return response.header("Content-Length", length).build();
+        }
+        return response.entity(new PathPart(file, offset, length)).build();
+    }
+
+    private void recordWhenDone(String tenantId, String mac, long releaseId, ImageKind kind, long size, String range,
+            HttpServerResponse vertxResponse) {
+        vertxResponse.bodyEndHandler(done -> recorder.record(new DeviceActivityRecorder.Download(tenantId, mac,
+                releaseId, kind, vertxResponse.bytesWritten(), size, range, Instant.now())));
+        vertxResponse.closeHandler(closed -> {
+            if (!vertxResponse.ended()) {
+                recorder.record(new DeviceActivityRecorder.Download(tenantId, mac, releaseId, kind,
+                        vertxResponse.bytesWritten(), size, range, Instant.now()));
+            }
+        });
+    }
+
+    /** First and last byte of a satisfiable range, or null. */
+    private static long[] bounds(Matcher range, long size) {
+        String first = range.group(1);
+        String last = range.group(2);
+        try {
+            if (first.isEmpty()) {
+                long suffix = Long.parseLong(last);
+                return suffix == 0 || size == 0 ? null : new long[] { Math.max(0, size - suffix), size - 1 };
+            }
+            long start = Long.parseLong(first);
+            long end = last.isEmpty() ? size - 1 : Math.min(Long.parseLong(last), size - 1);
+            return start >= size || end < start ? null : new long[] { start, end };
+        } catch (NumberFormatException tooLong) {
+            return null;
+        }
+    }
+
+    private static String fileName(ReleaseEntry release, ImageKind kind) {
+        String safeVersion = release.version().replaceAll("[^A-Za-z0-9._-]", "_");
+        return (kind == ImageKind.FIRMWARE ? "firmware-" : "filesystem-") + safeVersion + ".bin";
+    }
+}

@@ -1,0 +1,51 @@
+package dev.firmament.release;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import dev.firmament.targeting.FleetChanges;
+import dev.firmament.tenant.TenantContext;
+
+/** Products (device types) of the current tenant. */
+@ApplicationScoped
+public class ProductService {
+
+    /** What NoFUSS clients send as {@code DEVICE}: letters, digits and {@code _ . : -}. */
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
+    private final ProductRepository products;
+    private final FleetChanges changes;
+    private final TenantContext tenants;
+
+    ProductService(ProductRepository products, FleetChanges changes, TenantContext tenants) {
+        this.products = products;
+        this.changes = changes;
+        this.tenants = tenants;
+    }
+
+    @Transactional
+    public Product create(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(
+                    "A product name is 1 to 64 letters, digits or _ . : - (the NoFUSS DEVICE string), was: " + name);
+        }
+        if (products.findByName(name).isPresent()) {
+            throw new IllegalStateException("A product named " + name + " already exists");
+        }
+        Product product = new Product();
+        product.name = name;
+        product.createdAt = Instant.now();
+        products.persist(product);
+        changes.tenantChanged(tenants.require().toString());
+        return product;
+    }
+
+    @Transactional
+    public List<Product> list() {
+        return products.listAll(io.quarkus.panache.common.Sort.by("name"));
+    }
+}

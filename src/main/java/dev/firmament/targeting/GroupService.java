@@ -1,0 +1,85 @@
+package dev.firmament.targeting;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import dev.firmament.device.Mac;
+import dev.firmament.tenant.TenantContext;
+
+/** MAC groups of the current tenant. */
+@ApplicationScoped
+public class GroupService {
+
+    private final EntityManager entityManager;
+    private final FleetChanges changes;
+    private final TenantContext tenants;
+
+    GroupService(EntityManager entityManager, FleetChanges changes, TenantContext tenants) {
+        this.entityManager = entityManager;
+        this.changes = changes;
+        this.tenants = tenants;
+    }
+
+    @Transactional
+    public MacGroup create(String name) {
+        if (name == null || name.isBlank() || name.length() > 100) {
+            throw new IllegalArgumentException("A group name is 1 to 100 characters");
+        }
+        MacGroup group = new MacGroup();
+        group.name = name.strip();
+        group.createdAt = Instant.now();
+        entityManager.persist(group);
+        return group;
+    }
+
+    /** Adds MACs (any common notation); returns how many were new. */
+    @Transactional
+    public int addMembers(long groupId, Collection<String> macs) {
+        requireGroup(groupId);
+        int added = 0;
+        for (String mac : canonical(macs)) {
+            MacGroupMember.Key key = new MacGroupMember.Key();
+            key.groupId = groupId;
+            key.mac = mac;
+            if (entityManager.find(MacGroupMember.class, key) == null) {
+                MacGroupMember member = new MacGroupMember();
+                member.groupId = groupId;
+                member.mac = mac;
+                member.addedAt = Instant.now();
+                entityManager.persist(member);
+                added++;
+            }
+        }
+        changes.tenantChanged(tenants.require().toString());
+        return added;
+    }
+
+    @Transactional
+    public int removeMembers(long groupId, Collection<String> macs) {
+        requireGroup(groupId);
+        int removed = entityManager.createQuery("delete from MacGroupMember where groupId = ?1 and mac in ?2")
+                .setParameter(1, groupId).setParameter(2, canonical(macs)).executeUpdate();
+        changes.tenantChanged(tenants.require().toString());
+        return removed;
+    }
+
+    private void requireGroup(long groupId) {
+        if (entityManager.find(MacGroup.class, groupId) == null) {
+            throw new IllegalArgumentException("No group " + groupId);
+        }
+    }
+
+    private static List<String> canonical(Collection<String> macs) {
+        List<String> canonical = new ArrayList<>(macs.size());
+        for (String mac : macs) {
+            canonical.add(Mac.require(mac));
+        }
+        return canonical;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.firmament.targeting;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import dev.firmament.device.Mac;
+import dev.firmament.release.Product;
+import dev.firmament.release.Release;
+import dev.firmament.tenant.TenantContext;
+
+/** The ordered version rules of the current tenant. */
+@ApplicationScoped
+public class RuleService {
+
+    private final EntityManager entityManager;
+    private final FleetChanges changes;
+    private final TenantContext tenants;
+
+    RuleService(EntityManager entityManager, FleetChanges changes, TenantContext tenants) {
+        this.entityManager = entityManager;
+        this.changes = changes;
+        this.tenants = tenants;
+    }
+
+    /** What a rule says; {@code versionMin}/{@code versionMax} are inclusive shorthands for two conditions. */
+    public record RuleSpec(UUID productId, List<String> macs, List<Long> groupIds, String versionMin, String versionMax,
+            List<VersionCondition> versionConditions, String buildNot, long releaseId, boolean allowDowngrade) {
+    }
+
+    /** Appends a rule at the end of the list. */
+    @Transactional
+    public VersionRule create(RuleSpec spec) {
+        VersionRule rule = new VersionRule();
+        apply(rule, spec);
+        Integer last = entityManager.createQuery("select max(position) from VersionRule", Integer.class)
+                .getSingleResult();
+        rule.position = last == null ? 1 : last + 1;
+        rule.createdAt = Instant.now();
+        entityManager.persist(rule);
+        changes.tenantChanged(tenants.require().toString());
+        return rule;
+    }
+
+    @Transactional
+    public List<VersionRule> list() {
+        return entityManager.createQuery("from VersionRule order by position", VersionRule.class).getResultList();
+    }
+
+    @Transactional
+    public boolean delete(long id) {
+        VersionRule rule = entityManager.find(VersionRule.class, id);
+        if (rule == null) {
+            return false;
+        }
+        entityManager.remove(rule);
+        changes.tenantChanged(tenants.require().toString());
+        return true;
+    }
+
+    /** Puts the rules in the given order; the list must name every rule exactly once. */
+    @Transactional
+    public void reorder(List<Long> ids) {
+        List<VersionRule> rules = list();
+        if (ids.size() != rules.size() || !ids.containsAll(rules.stream().map(r -> r.id).toList())
+                || ids.stream().distinct().count() != ids.size()) {
+            throw new IllegalArgumentException("The new order must name every rule exactly once");
+        }
+        for (VersionRule rule : rules) {
+            rule.position = ids.indexOf(rule.id) + 1; // the unique position key is checked at commit
+        }
+        changes.tenantChanged(tenants.require().toString());
+    }
+
+    private void apply(VersionRule rule, RuleSpec spec) {
+        if (spec.productId() == null || entityManager.find(Product.class, spec.productId()) == null) {
+            throw new IllegalArgumentException("No product " + spec.productId());
+        }
+        if (entityManager.find(Release.class, spec.releaseId()) == null) {
+            throw new IllegalArgumentException("No release " + spec.releaseId());
+        }
+        for (Long groupId : spec.groupIds() == null ? List.<Long> of() : spec.groupIds()) {
+            if (entityManager.find(MacGroup.class, groupId) == null) {
+                throw new IllegalArgumentException("No group " + groupId);
+            }
+        }
+        List<VersionCondition> conditions = new ArrayList<>();
+        if (spec.versionMin() != null) {
+            conditions.add(new VersionCondition(">=", spec.versionMin()));
+        }
+        if (spec.versionMax() != null) {
+            conditions.add(new VersionCondition("<=", spec.versionMax()));
+        }
+        if (spec.versionConditions() != null) {
+            conditions.addAll(spec.versionConditions());
+        }
+        if (spec.buildNot() != null && (spec.buildNot().isEmpty() || spec.buildNot().length() > 64)) {
+            throw new IllegalArgumentException("buildNot is 1 to 64 characters");
+        }
+        rule.productId = spec.productId();
+        rule.macs = (spec.macs() == null ? List.<String> of() : spec.macs()).stream().map(Mac::require).distinct()
+                .toArray(String[]::new);
+        rule.groupIds = (spec.groupIds() == null ? List.<Long> of() : spec.groupIds()).toArray(Long[]::new);
+        rule.versionConditions = conditions;
+        rule.buildNot = spec.buildNot();
+        rule.releaseId = spec.releaseId();
+        rule.allowDowngrade = spec.allowDowngrade();
+    }
+}

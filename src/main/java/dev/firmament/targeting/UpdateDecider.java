@@ -1,0 +1,137 @@
+package dev.firmament.targeting;
+
+import java.util.Collections;
+import java.util.Set;
+import java.util.UUID;
+
+import dev.firmament.targeting.Decision.Outcome;
+import dev.firmament.targeting.Decision.Reason;
+import dev.firmament.targeting.Decision.Source;
+import dev.firmament.targeting.DeviceReport.Mode;
+import dev.firmament.targeting.TargetingSnapshot.Image;
+import dev.firmament.targeting.TargetingSnapshot.ImageKind;
+import dev.firmament.targeting.TargetingSnapshot.PinEntry;
+import dev.firmament.targeting.TargetingSnapshot.ReleaseEntry;
+import dev.firmament.targeting.TargetingSnapshot.RuleEntry;
+
+/**
+ * Decides what a device should get: a pure function of its report and its tenant's snapshot. Precedence: a MAC pin;
+ * then the ordered rules, first match wins (NoFUSS semantics). Whatever is chosen is never the image the device already
+ * runs, never larger than its free space, and never a downgrade unless the pin or rule allows it.
+ */
+public final class UpdateDecider {
+
+    private UpdateDecider() {
+    }
+
+    /**
+     * @param keyDefaultProduct
+     *            the product of the device key, used when neither the request nor a person named one
+     */
+    public static Decision decide(DeviceReport report, TargetingSnapshot snapshot, UUID keyDefaultProduct) {
+        TargetingSnapshot.DeviceOverride override = snapshot.deviceOverride(report.mac());
+        if (override.blocked()) {
+            return new Decision(Outcome.BLOCKED, Reason.BLOCKED, null, null, Source.NONE, null);
+        }
+        ImageKind kind = report.mode() == Mode.FILESYSTEM ? ImageKind.FILESYSTEM : ImageKind.FIRMWARE;
+
+        PinEntry pin = snapshot.pin(report.mac());
+        if (pin != null) {
+            return check(report, snapshot.releases().get(pin.releaseId()), kind, Source.PIN, null, pin.allowDowngrade(),
+                    Reason.PINNED);
+        }
+
+        UUID product;
+        if (report.product() != null) {
+            product = snapshot.productsByName().get(report.product());
+            if (product == null) {
+                return Decision.none(Reason.UNKNOWN_PRODUCT);
+            }
+        } else {
+            product = override.assignedProductId() != null ? override.assignedProductId() : keyDefaultProduct;
+        }
+        if (product == null) {
+            return Decision.none(Reason.NO_MATCHING_RULE);
+        }
+        Set<Long> groups = snapshot.groupsOf(report.mac());
+        for (RuleEntry rule : snapshot.rules()) {
+            if (matches(rule, product, report, groups)) {
+                return check(report, snapshot.releases().get(rule.releaseId()), kind, Source.RULE, rule.id(),
+                        rule.allowDowngrade(), Reason.RULE_MATCHED);
+            }
+        }
+        return Decision.none(Reason.NO_MATCHING_RULE);
+    }
+
+    /** The product a check-in counts for: the request's, else a person's assignment, else the key's. */
+    public static UUID effectiveProduct(DeviceReport report, TargetingSnapshot snapshot, UUID keyDefaultProduct) {
+        if (report.product() != null) {
+            return snapshot.productsByName().get(report.product());
+        }
+        UUID assigned = snapshot.deviceOverride(report.mac()).assignedProductId();
+        return assigned != null ? assigned : keyDefaultProduct;
+    }
+
+    static boolean matches(RuleEntry rule, UUID product, DeviceReport report, Set<Long> groups) {
+        if (!rule.productId().equals(product)) {
+            return false;
+        }
+        if (!rule.macs().isEmpty() && (report.mac() == null || !rule.macs().contains(report.mac()))) {
+            return false;
+        }
+        if (!rule.groupIds().isEmpty() && Collections.disjoint(rule.groupIds(), groups)) {
+            return false;
+        }
+        if (!rule.versionConditions().isEmpty()) {
+            if (report.version() == null) {
+                return false; // a version filter cannot pass for a device that does not say its version
+            }
+            for (VersionCondition condition : rule.versionConditions()) {
+                if (!condition.matches(report.version())) {
+                    return false;
+                }
+            }
+        }
+        if (rule.buildNot() != null) {
+            // As the NoFUSS server: the device must report a build, and a different one.
+            return report.build() != null && !report.build().isEmpty() && !report.build().equals(rule.buildNot());
+        }
+        return true;
+    }
+
+    private static Decision check(DeviceReport report, ReleaseEntry release, ImageKind kind, Source source, Long ruleId,
+            boolean allowDowngrade, Reason chosenBecause) {
+        if (release == null) {
+            return new Decision(Outcome.NONE, Reason.RELEASE_MISSING, null, kind, source, ruleId);
+        }
+        Image image = release.image(kind);
+        if (image == null) {
+            return new Decision(Outcome.NONE, Reason.NO_IMAGE_OF_THAT_KIND, release, kind, source, ruleId);
+        }
+        if (alreadyRuns(report, release)) {
+            return new Decision(Outcome.NONE, Reason.ALREADY_RUNNING, release, kind, source, ruleId);
+        }
+        if (!allowDowngrade && report.version() != null
+                && VersionComparator.compare(release.version(), report.version()) < 0) {
+            return new Decision(Outcome.WITHHELD, Reason.DOWNGRADE_NOT_ALLOWED, release, kind, source, ruleId);
+        }
+        // The free-space header is the firmware partition's; clients check filesystem sizes themselves.
+        if (kind == ImageKind.FIRMWARE && report.freeSpace() != null && image.size() > report.freeSpace()) {
+            return new Decision(Outcome.WITHHELD, Reason.LARGER_THAN_FREE_SPACE, release, kind, source, ruleId);
+        }
+        return new Decision(Outcome.OFFER, chosenBecause, release, kind, source, ruleId);
+    }
+
+    /**
+     * The running firmware's MD5 is the surest sign; the version string is the fallback (a gzip image's MD5 never
+     * equals what ends up in flash). A device running the release's firmware also has its filesystem: NoFUSS and
+     * {@code updateFS} callers update the filesystem first and the firmware second.
+     */
+    private static boolean alreadyRuns(DeviceReport report, ReleaseEntry release) {
+        if (report.sketchMd5() != null && release.firmware() != null
+                && report.sketchMd5().equals(release.firmware().md5())) {
+            return true;
+        }
+        return report.version() != null && VersionComparator.compare(report.version(), release.version()) == 0;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.firmament.targeting;
+
+import java.util.Set;
+
+/** One version filter of a rule: the device's reported version must satisfy {@code version <op> value}. */
+public record VersionCondition(String op, String value) {
+
+    static final Set<String> OPERATORS = Set.of("<", "<=", ">", ">=", "==", "!=");
+
+    public VersionCondition {
+        if (op == null || !OPERATORS.contains(op)) {
+            throw new IllegalArgumentException("A version operator is one of " + OPERATORS + ", was: " + op);
+        }
+        if (value == null || value.isBlank() || value.length() > 64) {
+            throw new IllegalArgumentException("A version bound is 1 to 64 characters");
+        }
+    }
+
+    boolean matches(String reportedVersion) {
+        return VersionComparator.satisfies(reportedVersion, op, value);
+    }
+}
