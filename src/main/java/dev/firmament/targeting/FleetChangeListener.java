@@ -49,10 +49,17 @@ public class FleetChangeListener {
         this.password = password;
     }
 
+    /** Subscribes first, then loads keys and every tenant's snapshot, so no change can fall between the two. */
     void start(@Observes StartupEvent event) {
         thread = new Thread(this::listen, "fleet-change-listener");
         thread.setDaemon(true);
         thread.start();
+        try {
+            keys.reload();
+            snapshots.warmUp();
+        } catch (SQLException e) {
+            LOG.error("Could not preload device keys and snapshots; they load on first use", e);
+        }
     }
 
     @PreDestroy

@@ -45,6 +45,17 @@ class TargetingSnapshotLoader {
         this.json = json;
     }
 
+    List<String> tenantIds() throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection(); var statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("select id from tenants")) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+        }
+        return ids;
+    }
+
     TargetingSnapshot load(String tenantId) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();

@@ -72,6 +72,17 @@ public class TargetingSnapshots {
         }
     }
 
+    /** Loads every tenant's snapshot, so that even the first check-in after a start needs no database. */
+    public void warmUp() throws SQLException {
+        long start = System.nanoTime();
+        java.util.List<String> tenants = loader.tenantIds();
+        for (String tenantId : tenants) {
+            snapshots.put(tenantId, load(tenantId));
+        }
+        LOG.infof("Loaded the targeting snapshots of %d tenants in %d ms", tenants.size(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
     /** After a lost connection to the change channel: any tenant may have changed meanwhile. */
     public void rebuildAllSoon() {
         snapshots.keySet().forEach(this::rebuildSoon);
