@@ -67,6 +67,7 @@ public class DeviceActivityRecorder {
     private final ObjectMapper json;
     private final BlockingQueue<Object> queue;
     private final long flushMillis;
+    private final java.time.Duration installTimeout;
     private final Counter dropped;
     /** Records accepted and not yet written (queued, or taken by the writer thread). */
     private final java.util.concurrent.atomic.AtomicLong unwritten = new java.util.concurrent.atomic.AtomicLong();
@@ -75,7 +76,9 @@ public class DeviceActivityRecorder {
 
     DeviceActivityRecorder(AgroalDataSource dataSource, ObjectMapper json, MeterRegistry meters,
             @ConfigProperty(name = "firmament.devices.queue-capacity") int capacity,
-            @ConfigProperty(name = "firmament.devices.flush-interval") java.time.Duration flushInterval) {
+            @ConfigProperty(name = "firmament.devices.flush-interval") java.time.Duration flushInterval,
+            @ConfigProperty(name = "firmament.devices.install-timeout") java.time.Duration installTimeout) {
+        this.installTimeout = installTimeout;
         this.dataSource = dataSource;
         this.json = json;
         this.queue = new ArrayBlockingQueue<>(capacity);
@@ -212,8 +215,14 @@ public class DeviceActivityRecorder {
                 try (PreparedStatement upsert = c.prepareStatement(UPSERT);
                         PreparedStatement enroll = c.prepareStatement("insert into mac_group_members (tenant_id,"
                                 + " group_id, mac) values (?, ?, ?) on conflict do nothing")) {
+                    Map<String, Pending> next = new HashMap<>();
                     for (Object record : records) {
                         if (record instanceof CheckIn checkIn) {
+                            // What this check-in says about the previous offer comes before what it offers anew.
+                            if (latest.get(checkIn.report().mac()) == checkIn) {
+                                next.put(checkIn.report().mac(),
+                                        nextPending(checkIn, known.get(checkIn.report().mac()), events));
+                            }
                             eventsOf(checkIn, events);
                         } else {
                             Download d = (Download) record;
@@ -225,8 +234,7 @@ public class DeviceActivityRecorder {
                     }
                     for (CheckIn checkIn : latest.values()) {
                         Pending pending = known.get(checkIn.report().mac());
-                        Pending next = nextPending(checkIn, pending, events);
-                        bindUpsert(upsert, tenantId, checkIn, next);
+                        bindUpsert(upsert, tenantId, checkIn, next.get(checkIn.report().mac()));
                         upsert.addBatch();
                         if (pending == null && checkIn.defaultGroupId() != null) {
                             enroll.setString(1, tenantId);
@@ -311,14 +319,25 @@ public class DeviceActivityRecorder {
                 decision.release().id(), checkIn.at(), detail));
     }
 
-    /** Installed once the device reports the offered firmware; a new firmware offer becomes the pending one. */
-    private static Pending nextPending(CheckIn checkIn, Pending stored, List<Event> events) {
+    /**
+     * Installed once the device reports the offered firmware; failed when it still runs something else after the
+     * install timeout (a later offer starts a new attempt). A new firmware offer becomes the pending one.
+     */
+    private Pending nextPending(CheckIn checkIn, Pending stored, List<Event> events) {
         Pending pending = stored == null ? Pending.NONE : stored;
         DeviceReport report = checkIn.report();
         if (pending.releaseId() != null && runs(report, pending)) {
             events.add(new Event(report.mac(), "installed", pending.releaseId(), checkIn.at(),
                     Map.of("version", report.version() == null ? "" : report.version(), "since",
                             pending.since() == null ? "" : pending.since().toString())));
+            pending = Pending.NONE;
+        } else if (pending.releaseId() != null && pending.since() != null
+                && pending.since().plus(installTimeout).isBefore(checkIn.at())) {
+            events.add(new Event(report.mac(), "failed", pending.releaseId(), checkIn.at(),
+                    Map.of("reason", "still-reports-another-image", "reportedVersion",
+                            report.version() == null ? "" : report.version(), "reportedMd5",
+                            report.sketchMd5() == null ? "" : report.sketchMd5(), "since",
+                            pending.since().toString())));
             pending = Pending.NONE;
         }
         Decision decision = checkIn.decision();

@@ -9,18 +9,15 @@ import jakarta.transaction.Transactional;
 import io.quarkus.hibernate.orm.panache.Panache;
 
 import dev.firmament.targeting.FleetChanges;
-import dev.firmament.tenant.TenantContext;
 
 /** What people change about devices: blocking, and the product a device counts as. */
 @ApplicationScoped
 public class DeviceService {
 
     private final FleetChanges changes;
-    private final TenantContext tenants;
 
-    DeviceService(FleetChanges changes, TenantContext tenants) {
+    DeviceService(FleetChanges changes) {
         this.changes = changes;
-        this.tenants = tenants;
     }
 
     @Transactional
@@ -32,21 +29,20 @@ public class DeviceService {
     /** Blocks or unblocks a device; a blocked device gets 403 (header protocol) or {@code {}} (NoFUSS). */
     @Transactional
     public Optional<Device> setBlocked(String mac, boolean blocked) {
-        Optional<Device> device = find(mac);
-        device.ifPresent(d -> {
-            d.blocked = blocked;
-            changes.tenantChanged(tenants.require().toString());
-        });
-        return device;
+        return change(mac, device -> device.blocked = blocked);
     }
 
     /** Assigns the product the device counts as (null: back to what it or its key says). */
     @Transactional
     public Optional<Device> assignProduct(String mac, UUID productId) {
+        return change(mac, device -> device.assignedProductId = productId);
+    }
+
+    private Optional<Device> change(String mac, java.util.function.Consumer<Device> change) {
         Optional<Device> device = find(mac);
         device.ifPresent(d -> {
-            d.assignedProductId = productId;
-            changes.tenantChanged(tenants.require().toString());
+            change.accept(d);
+            changes.currentTenantChanged();
         });
         return device;
     }

@@ -8,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import dev.firmament.targeting.FleetChanges;
-import dev.firmament.tenant.TenantContext;
 
 /** Products (device types) of the current tenant. */
 @ApplicationScoped
@@ -19,12 +18,10 @@ public class ProductService {
 
     private final ProductRepository products;
     private final FleetChanges changes;
-    private final TenantContext tenants;
 
-    ProductService(ProductRepository products, FleetChanges changes, TenantContext tenants) {
+    ProductService(ProductRepository products, FleetChanges changes) {
         this.products = products;
         this.changes = changes;
-        this.tenants = tenants;
     }
 
     @Transactional
@@ -40,7 +37,7 @@ public class ProductService {
         product.name = name;
         product.createdAt = Instant.now();
         products.persist(product);
-        changes.tenantChanged(tenants.require().toString());
+        changes.currentTenantChanged();
         return product;
     }
 

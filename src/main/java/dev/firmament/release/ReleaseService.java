@@ -65,7 +65,7 @@ public class ReleaseService {
                 : store.put(tenant, ImageValidation.filesystem(filesystem), maxImageSize);
         try {
             return QuarkusTransaction.requiringNew()
-                    .call(() -> record(tenant, productId, version, notes, firmwareImage, filesystemImage));
+                    .call(() -> record(productId, version, notes, firmwareImage, filesystemImage));
         } catch (RuntimeException e) {
             removeUnreferenced(tenant, firmwareImage);
             removeUnreferenced(tenant, filesystemImage);
@@ -78,7 +78,7 @@ public class ReleaseService {
         return releases.listAll(io.quarkus.panache.common.Sort.by("id"));
     }
 
-    private Release record(UUID tenant, UUID productId, String version, String notes, StoredArtifact firmware,
+    private Release record(UUID productId, String version, String notes, StoredArtifact firmware,
             StoredArtifact filesystem) {
         if (releases.count("productId = ?1 and version = ?2", productId, version) > 0) {
             throw new IllegalStateException("This product already has a release " + version);
@@ -99,7 +99,7 @@ public class ReleaseService {
         }
         release.createdAt = Instant.now();
         releases.persist(release);
-        changes.tenantChanged(tenant.toString());
+        changes.currentTenantChanged();
         return release;
     }
 

@@ -11,6 +11,7 @@ import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.jboss.logging.Logger;
 
 import dev.firmament.device.DeviceKeyRegistry;
+import dev.firmament.tenant.TenantContext;
 
 /**
  * Announces that a tenant's targeting data changed. PostgreSQL delivers a NOTIFY only when the transaction that sent it
@@ -31,13 +32,20 @@ public class FleetChanges {
     private final TransactionSynchronizationRegistry transactions;
     private final TargetingSnapshots snapshots;
     private final DeviceKeyRegistry keys;
+    private final TenantContext tenants;
 
     FleetChanges(EntityManager entityManager, TransactionSynchronizationRegistry transactions,
-            TargetingSnapshots snapshots, DeviceKeyRegistry keys) {
+            TargetingSnapshots snapshots, DeviceKeyRegistry keys, TenantContext tenants) {
+        this.tenants = tenants;
         this.entityManager = entityManager;
         this.transactions = transactions;
         this.snapshots = snapshots;
         this.keys = keys;
+    }
+
+    /** Call inside the transaction that changed the current tenant's targeting data. */
+    public void currentTenantChanged() {
+        tenantChanged(tenants.require().toString());
     }
 
     /** Call inside the transaction that made the change. */

@@ -10,7 +10,6 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import dev.firmament.device.Mac;
-import dev.firmament.tenant.TenantContext;
 
 /** MAC groups of the current tenant. */
 @ApplicationScoped
@@ -18,12 +17,10 @@ public class GroupService {
 
     private final EntityManager entityManager;
     private final FleetChanges changes;
-    private final TenantContext tenants;
 
-    GroupService(EntityManager entityManager, FleetChanges changes, TenantContext tenants) {
+    GroupService(EntityManager entityManager, FleetChanges changes) {
         this.entityManager = entityManager;
         this.changes = changes;
-        this.tenants = tenants;
     }
 
     @Transactional
@@ -56,7 +53,7 @@ public class GroupService {
                 added++;
             }
         }
-        changes.tenantChanged(tenants.require().toString());
+        changes.currentTenantChanged();
         return added;
     }
 
@@ -65,7 +62,7 @@ public class GroupService {
         requireGroup(groupId);
         int removed = entityManager.createQuery("delete from MacGroupMember where groupId = ?1 and mac in ?2")
                 .setParameter(1, groupId).setParameter(2, canonical(macs)).executeUpdate();
-        changes.tenantChanged(tenants.require().toString());
+        changes.currentTenantChanged();
         return removed;
     }
 

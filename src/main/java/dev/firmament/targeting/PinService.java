@@ -8,7 +8,6 @@ import jakarta.transaction.Transactional;
 
 import dev.firmament.device.Mac;
 import dev.firmament.release.Release;
-import dev.firmament.tenant.TenantContext;
 
 /** MAC pins of the current tenant. */
 @ApplicationScoped
@@ -16,12 +15,10 @@ public class PinService {
 
     private final EntityManager entityManager;
     private final FleetChanges changes;
-    private final TenantContext tenants;
 
-    PinService(EntityManager entityManager, FleetChanges changes, TenantContext tenants) {
+    PinService(EntityManager entityManager, FleetChanges changes) {
         this.entityManager = entityManager;
         this.changes = changes;
-        this.tenants = tenants;
     }
 
     /** Pins {@code mac} to a release, replacing an earlier pin. */
@@ -43,7 +40,7 @@ public class PinService {
             pin.releaseId = releaseId;
             pin.allowDowngrade = allowDowngrade;
         }
-        changes.tenantChanged(tenants.require().toString());
+        changes.currentTenantChanged();
         return pin;
     }
 
@@ -59,7 +56,7 @@ public class PinService {
             return false;
         }
         entityManager.remove(pin);
-        changes.tenantChanged(tenants.require().toString());
+        changes.currentTenantChanged();
         return true;
     }
 }

@@ -12,7 +12,6 @@ import jakarta.transaction.Transactional;
 import dev.firmament.device.Mac;
 import dev.firmament.release.Product;
 import dev.firmament.release.Release;
-import dev.firmament.tenant.TenantContext;
 
 /** The ordered version rules of the current tenant. */
 @ApplicationScoped
@@ -20,12 +19,10 @@ public class RuleService {
 
     private final EntityManager entityManager;
     private final FleetChanges changes;
-    private final TenantContext tenants;
 
-    RuleService(EntityManager entityManager, FleetChanges changes, TenantContext tenants) {
+    RuleService(EntityManager entityManager, FleetChanges changes) {
         this.entityManager = entityManager;
         this.changes = changes;
-        this.tenants = tenants;
     }
 
     /** What a rule says; {@code versionMin}/{@code versionMax} are inclusive shorthands for two conditions. */
@@ -43,7 +40,7 @@ public class RuleService {
         rule.position = last == null ? 1 : last + 1;
         rule.createdAt = Instant.now();
         entityManager.persist(rule);
-        changes.tenantChanged(tenants.require().toString());
+        changes.currentTenantChanged();
         return rule;
     }
 
@@ -59,7 +56,7 @@ public class RuleService {
             return false;
         }
         entityManager.remove(rule);
-        changes.tenantChanged(tenants.require().toString());
+        changes.currentTenantChanged();
         return true;
     }
 
@@ -74,7 +71,7 @@ public class RuleService {
         for (VersionRule rule : rules) {
             rule.position = ids.indexOf(rule.id) + 1; // the unique position key is checked at commit
         }
-        changes.tenantChanged(tenants.require().toString());
+        changes.currentTenantChanged();
     }
 
     private void apply(VersionRule rule, RuleSpec spec) {

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.firmament.embedded.EmbeddedPostgres;
+
 /**
  * The README's promise, checked on the real artifact: the packaged app started with no configuration at all runs on its
  * embedded PostgreSQL, is ready within a minute, and keeps its data across a SIGKILL and a restart.
@@ -51,9 +53,17 @@ class PackagedAppIT {
         }
 
         Path secondLog = workDir.resolve("second.log");
-        Process second = start(workDir, port, Map.of("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true"), secondLog);
+        // A flush interval longer than the test: only the drain at shutdown can write the check-in below.
+        Process second = start(workDir, port, Map.of("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true",
+                "FIRMAMENT_DEMO_DATA_ENABLED", "true", "FIRMAMENT_DEVICES_FLUSH_INTERVAL", "60s"), secondLog);
         try {
             awaitReady(second, port, Duration.ofSeconds(60), secondLog);
+            String key = demoDeviceKey(secondLog);
+            HttpRequest checkIn = HttpRequest
+                    .newBuilder(URI.create("http://127.0.0.1:" + port + "/d/" + key + "/update"))
+                    .header("User-Agent", "ESP8266-http-Update").header("x-ESP8266-STA-MAC", "5C:CF:7F:00:00:99")
+                    .header("x-ESP8266-mode", "sketch").header("x-ESP8266-version", "0.9.0").build();
+            assertThat(http.send(checkIn, HttpResponse.BodyHandlers.ofByteArray()).statusCode()).isEqualTo(200);
             try (Connection db = connectToEmbeddedDatabase(workDir); var result = db.createStatement()
                     .executeQuery("select name from tenants where slug = 'survivor'")) {
                 assertThat(result.next()).isTrue();
@@ -65,10 +75,30 @@ class PackagedAppIT {
             assertThat(line.has("message")).isTrue();
             assertThat(line.has("level")).isTrue();
         } finally {
-            second.destroy(); // SIGTERM: a graceful stop also stops PostgreSQL
+            second.destroy(); // SIGTERM: a graceful stop drains queued check-ins, then stops PostgreSQL
             assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(workDir.resolve("firmament-data/postgres/data/postmaster.pid")).doesNotExist();
+
+        try (EmbeddedPostgres database = EmbeddedPostgres.start(new EmbeddedPostgres.Settings(
+                workDir.resolve("firmament-data").resolve("postgres"), 0, "firmament", true, Duration.ofSeconds(60)));
+                Connection db = DriverManager.getConnection(database.jdbcUrl(), database.username(),
+                        database.password());
+                var result = db.createStatement()
+                        .executeQuery("select version from devices where mac = '5C:CF:7F:00:00:99'")) {
+            assertThat(result.next()).as("the check-in was written at shutdown").isTrue();
+            assertThat(result.getString(1)).isEqualTo("0.9.0");
+        }
+    }
+
+    private static String demoDeviceKey(Path log) throws IOException {
+        for (String line : Files.readAllLines(log)) {
+            int at = line.indexOf("shown once): ");
+            if (at >= 0) {
+                return line.substring(at + 13, at + 13 + 22);
+            }
+        }
+        throw new AssertionError("No demo device key in " + log);
     }
 
     private static Process start(Path workDir, int port, Map<String, String> extraEnv, Path log) throws IOException {

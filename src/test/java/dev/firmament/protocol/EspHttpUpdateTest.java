@@ -172,6 +172,24 @@ class EspHttpUpdateTest {
     }
 
     @Test
+    void deviceStillOnTheOldImageAfterTheInstallTimeoutHasFailed() throws Exception {
+        esp8266("1.2.3").get("/d/{key}/update", tenant.deviceKey).then().statusCode(200);
+        fleet.flushActivity();
+        try (var c = dataSource.getConnection(); var s = c.prepareStatement(
+                "update devices set pending_since = now() - interval '1 day' where tenant_id = ? and mac = ?")) {
+            s.setString(1, tenant.id.toString());
+            s.setString(2, MAC);
+            s.execute();
+        }
+
+        esp8266("1.2.3").get("/d/{key}/update", tenant.deviceKey).then().statusCode(200);
+        fleet.flushActivity();
+
+        assertThat(eventTypes(MAC)).containsExactly("offered", "downloaded", "failed", "offered", "downloaded");
+        assertThat(deviceRow(MAC).get("pending_release_id")).isEqualTo(v2.id);
+    }
+
+    @Test
     void imageLargerThanFreeSpaceIsWithheldAndRecorded() throws Exception {
         esp8266("1.2.3", "x-ESP8266-free-space", "1000").get("/d/{key}/update", tenant.deviceKey).then()
                 .statusCode(304);
