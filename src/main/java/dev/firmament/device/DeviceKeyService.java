@@ -10,6 +10,8 @@ import jakarta.transaction.Transactional;
 
 import io.quarkus.hibernate.orm.panache.Panache;
 
+import dev.firmament.audit.AuditService;
+import dev.firmament.errors.InvalidInputException;
 import dev.firmament.targeting.FleetChanges;
 
 /** Device keys of the current tenant. */
@@ -23,9 +25,11 @@ public class DeviceKeyService {
 
     private final SecureRandom random = new SecureRandom();
     private final FleetChanges changes;
+    private final AuditService audit;
 
-    DeviceKeyService(FleetChanges changes) {
+    DeviceKeyService(FleetChanges changes, AuditService audit) {
         this.changes = changes;
+        this.audit = audit;
     }
 
     /** A new key and its secret, which is shown this once and stored only as a hash. */
@@ -35,7 +39,7 @@ public class DeviceKeyService {
     @Transactional
     public CreatedKey create(String name, UUID defaultProductId, Long defaultGroupId) {
         if (name == null || name.isBlank() || name.length() > 100) {
-            throw new IllegalArgumentException("A device key name is 1 to 100 characters");
+            throw new InvalidInputException("invalid-name", "A device key name is 1 to 100 characters");
         }
         String secret = newSecret();
         DeviceKey key = new DeviceKey();
@@ -47,6 +51,7 @@ public class DeviceKeyService {
         key.defaultGroupId = defaultGroupId;
         key.createdAt = Instant.now();
         Panache.getEntityManager().persist(key);
+        audit.record("device-key.create", "device-key", key.id.toString(), null, view(key));
         changes.deviceKeysChanged();
         return new CreatedKey(key, secret);
     }
@@ -58,7 +63,9 @@ public class DeviceKeyService {
         if (key == null || key.revokedAt != null) {
             return false;
         }
+        var before = view(key);
         key.revokedAt = Instant.now();
+        audit.record("device-key.revoke", "device-key", key.id.toString(), before, view(key));
         changes.deviceKeysChanged();
         return true;
     }
@@ -67,6 +74,16 @@ public class DeviceKeyService {
     public List<DeviceKey> list() {
         return Panache.getEntityManager().createQuery("from DeviceKey order by createdAt", DeviceKey.class)
                 .getResultList();
+    }
+
+    static java.util.Map<String, Object> view(DeviceKey key) {
+        java.util.Map<String, Object> view = new java.util.LinkedHashMap<>();
+        view.put("name", key.name);
+        view.put("hint", key.keyHint);
+        view.put("defaultProductId", key.defaultProductId == null ? null : key.defaultProductId.toString());
+        view.put("defaultGroupId", key.defaultGroupId);
+        view.put("revokedAt", key.revokedAt == null ? null : key.revokedAt.toString());
+        return view;
     }
 
     private String newSecret() {

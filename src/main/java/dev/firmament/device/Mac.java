@@ -4,6 +4,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import dev.firmament.errors.InvalidInputException;
+
 /** MAC addresses in the one form devices send and Firmament stores: {@code AA:BB:CC:DD:EE:FF}. */
 public final class Mac {
 
@@ -44,6 +46,6 @@ public final class Mac {
 
     /** Like {@link #parse} but for input that must be a MAC. */
     public static String require(String text) {
-        return parse(text).orElseThrow(() -> new IllegalArgumentException("Not a MAC address: " + text));
+        return parse(text).orElseThrow(() -> new InvalidInputException("invalid-mac", "Not a MAC address: " + text));
     }
 }

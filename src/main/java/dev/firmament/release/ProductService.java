@@ -7,6 +7,9 @@ import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
+import dev.firmament.audit.AuditService;
+import dev.firmament.errors.ConflictException;
+import dev.firmament.errors.InvalidInputException;
 import dev.firmament.targeting.FleetChanges;
 
 /** Products (device types) of the current tenant. */
@@ -18,25 +21,28 @@ public class ProductService {
 
     private final ProductRepository products;
     private final FleetChanges changes;
+    private final AuditService audit;
 
-    ProductService(ProductRepository products, FleetChanges changes) {
+    ProductService(ProductRepository products, FleetChanges changes, AuditService audit) {
         this.products = products;
         this.changes = changes;
+        this.audit = audit;
     }
 
     @Transactional
     public Product create(String name) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException(
+            throw new InvalidInputException("invalid-product-name",
                     "A product name is 1 to 64 letters, digits or _ . : - (the NoFUSS DEVICE string), was: " + name);
         }
         if (products.findByName(name).isPresent()) {
-            throw new IllegalStateException("A product named " + name + " already exists");
+            throw new ConflictException("product-exists", "A product named " + name + " already exists");
         }
         Product product = new Product();
         product.name = name;
         product.createdAt = Instant.now();
         products.persist(product);
+        audit.record("product.create", "product", product.id.toString(), null, java.util.Map.of("name", name));
         changes.currentTenantChanged();
         return product;
     }

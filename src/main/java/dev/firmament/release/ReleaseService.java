@@ -14,7 +14,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
+import dev.firmament.audit.AuditService;
+import dev.firmament.errors.ConflictException;
+import dev.firmament.errors.InvalidInputException;
+import dev.firmament.errors.PayloadTooLargeException;
 import dev.firmament.release.artifact.ArtifactStore;
+import dev.firmament.release.artifact.ArtifactTooLargeException;
 import dev.firmament.release.artifact.StoredArtifact;
 import dev.firmament.targeting.FleetChanges;
 import dev.firmament.tenant.TenantContext;
@@ -32,9 +37,12 @@ public class ReleaseService {
     private final FleetChanges changes;
     private final TenantContext tenants;
     private final long maxImageSize;
+    private final AuditService audit;
 
     ReleaseService(ReleaseRepository releases, ProductRepository products, ArtifactStore store, FleetChanges changes,
-            TenantContext tenants, @ConfigProperty(name = "firmament.releases.max-image-size") long maxImageSize) {
+            TenantContext tenants, @ConfigProperty(name = "firmament.releases.max-image-size") long maxImageSize,
+            AuditService audit) {
+        this.audit = audit;
         this.releases = releases;
         this.products = products;
         this.store = store;
@@ -51,24 +59,44 @@ public class ReleaseService {
     public Release create(String productName, String version, String notes, InputStream firmware,
             InputStream filesystem) throws IOException {
         if (version == null || !VERSION.matcher(version).matches()) {
-            throw new IllegalArgumentException("A version is 1 to 64 printable characters without spaces");
+            throw new InvalidInputException("invalid-version",
+                    "A version is 1 to 64 printable characters without spaces");
         }
         if (firmware == null && filesystem == null) {
             throw new InvalidImageException("A release needs a firmware image, a filesystem image, or both");
         }
         UUID tenant = tenants.require();
         UUID productId = QuarkusTransaction.requiringNew().call(() -> products.findByName(productName)
-                .orElseThrow(() -> new IllegalArgumentException("No product named " + productName)).id);
+                .orElseThrow(() -> new InvalidInputException("unknown-product", "No product named " + productName)).id);
         StoredArtifact firmwareImage = firmware == null ? null
-                : store.put(tenant, ImageValidation.firmware(firmware), maxImageSize);
+                : store(tenant, () -> ImageValidation.firmware(firmware), null);
         StoredArtifact filesystemImage = filesystem == null ? null
-                : store.put(tenant, ImageValidation.filesystem(filesystem), maxImageSize);
+                : store(tenant, () -> ImageValidation.filesystem(filesystem), firmwareImage);
         try {
             return QuarkusTransaction.requiringNew()
                     .call(() -> record(productId, version, notes, firmwareImage, filesystemImage));
         } catch (RuntimeException e) {
             removeUnreferenced(tenant, firmwareImage);
             removeUnreferenced(tenant, filesystemImage);
+            throw e;
+        }
+    }
+
+    /** A validated upload stream; validation reads the first bytes. */
+    @FunctionalInterface
+    private interface ValidatedImage {
+        InputStream open() throws IOException;
+    }
+
+    /** Validates and stores one image; on failure also removes {@code alreadyStored}, which no release uses yet. */
+    private StoredArtifact store(UUID tenant, ValidatedImage image, StoredArtifact alreadyStored) throws IOException {
+        try {
+            return store.put(tenant, image.open(), maxImageSize);
+        } catch (ArtifactTooLargeException e) {
+            removeUnreferenced(tenant, alreadyStored);
+            throw new PayloadTooLargeException("An image is larger than the limit of " + maxImageSize + " bytes");
+        } catch (IOException | RuntimeException e) {
+            removeUnreferenced(tenant, alreadyStored);
             throw e;
         }
     }
@@ -81,7 +109,7 @@ public class ReleaseService {
     private Release record(UUID productId, String version, String notes, StoredArtifact firmware,
             StoredArtifact filesystem) {
         if (releases.count("productId = ?1 and version = ?2", productId, version) > 0) {
-            throw new IllegalStateException("This product already has a release " + version);
+            throw new ConflictException("release-exists", "This product already has a release " + version);
         }
         Release release = new Release();
         release.productId = productId;
@@ -99,8 +127,21 @@ public class ReleaseService {
         }
         release.createdAt = Instant.now();
         releases.persist(release);
+        releases.flush(); // the id is needed for the audit event
+        audit.record("release.create", "release", release.id.toString(), null, view(release));
         changes.currentTenantChanged();
         return release;
+    }
+
+    static java.util.Map<String, Object> view(Release release) {
+        java.util.Map<String, Object> view = new java.util.LinkedHashMap<>();
+        view.put("productId", release.productId.toString());
+        view.put("version", release.version);
+        view.put("firmwareSha256", release.firmwareSha256);
+        view.put("firmwareSize", release.firmwareSize);
+        view.put("filesystemSha256", release.filesystemSha256);
+        view.put("filesystemSize", release.filesystemSize);
+        return view;
     }
 
     private void removeUnreferenced(UUID tenant, StoredArtifact artifact) {

@@ -6,7 +6,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
+import dev.firmament.audit.AuditService;
 import dev.firmament.device.Mac;
+import dev.firmament.errors.InvalidInputException;
 import dev.firmament.release.Release;
 
 /** MAC pins of the current tenant. */
@@ -15,10 +17,12 @@ public class PinService {
 
     private final EntityManager entityManager;
     private final FleetChanges changes;
+    private final AuditService audit;
 
-    PinService(EntityManager entityManager, FleetChanges changes) {
+    PinService(EntityManager entityManager, FleetChanges changes, AuditService audit) {
         this.entityManager = entityManager;
         this.changes = changes;
+        this.audit = audit;
     }
 
     /** Pins {@code mac} to a release, replacing an earlier pin. */
@@ -26,9 +30,10 @@ public class PinService {
     public Pin pin(String mac, long releaseId, boolean allowDowngrade) {
         String canonical = Mac.require(mac);
         if (entityManager.find(Release.class, releaseId) == null) {
-            throw new IllegalArgumentException("No release " + releaseId);
+            throw new InvalidInputException("unknown-release", "No release " + releaseId);
         }
         Pin pin = find(canonical);
+        java.util.Map<String, Object> before = pin == null ? null : view(pin);
         if (pin == null) {
             pin = new Pin();
             pin.mac = canonical;
@@ -40,8 +45,13 @@ public class PinService {
             pin.releaseId = releaseId;
             pin.allowDowngrade = allowDowngrade;
         }
+        audit.record("pin.set", "pin", canonical, before, view(pin));
         changes.currentTenantChanged();
         return pin;
+    }
+
+    private static java.util.Map<String, Object> view(Pin pin) {
+        return java.util.Map.of("mac", pin.mac, "releaseId", pin.releaseId, "allowDowngrade", pin.allowDowngrade);
     }
 
     private Pin find(String mac) {
@@ -56,6 +66,7 @@ public class PinService {
             return false;
         }
         entityManager.remove(pin);
+        audit.record("pin.delete", "pin", pin.mac, view(pin), null);
         changes.currentTenantChanged();
         return true;
     }

@@ -9,7 +9,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
+import dev.firmament.audit.AuditService;
 import dev.firmament.device.Mac;
+import dev.firmament.errors.InvalidInputException;
 import dev.firmament.release.Product;
 import dev.firmament.release.Release;
 
@@ -19,10 +21,12 @@ public class RuleService {
 
     private final EntityManager entityManager;
     private final FleetChanges changes;
+    private final AuditService audit;
 
-    RuleService(EntityManager entityManager, FleetChanges changes) {
+    RuleService(EntityManager entityManager, FleetChanges changes, AuditService audit) {
         this.entityManager = entityManager;
         this.changes = changes;
+        this.audit = audit;
     }
 
     /** What a rule says; {@code versionMin}/{@code versionMax} are inclusive shorthands for two conditions. */
@@ -40,6 +44,8 @@ public class RuleService {
         rule.position = last == null ? 1 : last + 1;
         rule.createdAt = Instant.now();
         entityManager.persist(rule);
+        entityManager.flush();
+        audit.record("rule.create", "rule", rule.id.toString(), null, view(rule));
         changes.currentTenantChanged();
         return rule;
     }
@@ -56,6 +62,7 @@ public class RuleService {
             return false;
         }
         entityManager.remove(rule);
+        audit.record("rule.delete", "rule", Long.toString(id), view(rule), null);
         changes.currentTenantChanged();
         return true;
     }
@@ -66,24 +73,40 @@ public class RuleService {
         List<VersionRule> rules = list();
         if (ids.size() != rules.size() || !ids.containsAll(rules.stream().map(r -> r.id).toList())
                 || ids.stream().distinct().count() != ids.size()) {
-            throw new IllegalArgumentException("The new order must name every rule exactly once");
+            throw new InvalidInputException("invalid-order", "The new order must name every rule exactly once");
         }
+        List<Long> before = rules.stream().map(r -> r.id).toList();
         for (VersionRule rule : rules) {
             rule.position = ids.indexOf(rule.id) + 1; // the unique position key is checked at commit
         }
+        audit.record("rule.reorder", "rules", "order", java.util.Map.of("order", before),
+                java.util.Map.of("order", ids));
         changes.currentTenantChanged();
+    }
+
+    static java.util.Map<String, Object> view(VersionRule rule) {
+        java.util.Map<String, Object> view = new java.util.LinkedHashMap<>();
+        view.put("position", rule.position);
+        view.put("productId", rule.productId.toString());
+        view.put("macs", List.of(rule.macs));
+        view.put("groupIds", List.of(rule.groupIds));
+        view.put("versionConditions", rule.versionConditions);
+        view.put("buildNot", rule.buildNot);
+        view.put("releaseId", rule.releaseId);
+        view.put("allowDowngrade", rule.allowDowngrade);
+        return view;
     }
 
     private void apply(VersionRule rule, RuleSpec spec) {
         if (spec.productId() == null || entityManager.find(Product.class, spec.productId()) == null) {
-            throw new IllegalArgumentException("No product " + spec.productId());
+            throw new InvalidInputException("unknown-product", "No product " + spec.productId());
         }
         if (entityManager.find(Release.class, spec.releaseId()) == null) {
-            throw new IllegalArgumentException("No release " + spec.releaseId());
+            throw new InvalidInputException("unknown-release", "No release " + spec.releaseId());
         }
         for (Long groupId : spec.groupIds() == null ? List.<Long> of() : spec.groupIds()) {
             if (entityManager.find(MacGroup.class, groupId) == null) {
-                throw new IllegalArgumentException("No group " + groupId);
+                throw new InvalidInputException("unknown-group", "No group " + groupId);
             }
         }
         List<VersionCondition> conditions = new ArrayList<>();
@@ -97,7 +120,7 @@ public class RuleService {
             conditions.addAll(spec.versionConditions());
         }
         if (spec.buildNot() != null && (spec.buildNot().isEmpty() || spec.buildNot().length() > 64)) {
-            throw new IllegalArgumentException("buildNot is 1 to 64 characters");
+            throw new InvalidInputException("invalid-build", "buildNot is 1 to 64 characters");
         }
         rule.productId = spec.productId();
         rule.macs = (spec.macs() == null ? List.<String> of() : spec.macs()).stream().map(Mac::require).distinct()

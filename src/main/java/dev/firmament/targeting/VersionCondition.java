@@ -2,6 +2,8 @@ package dev.firmament.targeting;
 
 import java.util.Set;
 
+import dev.firmament.errors.InvalidInputException;
+
 /** One version filter of a rule: the device's reported version must satisfy {@code version <op> value}. */
 public record VersionCondition(String op, String value) {
 
@@ -9,10 +11,11 @@ public record VersionCondition(String op, String value) {
 
     public VersionCondition {
         if (op == null || !OPERATORS.contains(op)) {
-            throw new IllegalArgumentException("A version operator is one of " + OPERATORS + ", was: " + op);
+            throw new InvalidInputException("invalid-version-condition",
+                    "A version operator is one of " + OPERATORS + ", was: " + op);
         }
         if (value == null || value.isBlank() || value.length() > 64) {
-            throw new IllegalArgumentException("A version bound is 1 to 64 characters");
+            throw new InvalidInputException("invalid-version-condition", "A version bound is 1 to 64 characters");
         }
     }
 

@@ -1,9 +1,11 @@
 package dev.firmament.tenant;
 
+import dev.firmament.errors.ConflictException;
+
 /** A tenant with that slug already exists. */
-public class TenantExistsException extends RuntimeException {
+public class TenantExistsException extends ConflictException {
 
     public TenantExistsException(String slug) {
-        super("A tenant with slug '" + slug + "' already exists");
+        super("tenant-exists", "A tenant with slug '" + slug + "' already exists");
     }
 }

@@ -9,6 +9,9 @@ import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
+import dev.firmament.audit.AuditService;
+import dev.firmament.errors.InvalidInputException;
+
 /** Creates and finds tenants. */
 @ApplicationScoped
 public class TenantService {
@@ -17,19 +20,21 @@ public class TenantService {
     static final Pattern SLUG = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?");
 
     private final TenantRepository tenants;
+    private final AuditService audit;
 
-    TenantService(TenantRepository tenants) {
+    TenantService(TenantRepository tenants, AuditService audit) {
         this.tenants = tenants;
+        this.audit = audit;
     }
 
     @Transactional
     public Tenant create(String slug, String name) {
         if (slug == null || !SLUG.matcher(slug).matches()) {
-            throw new IllegalArgumentException(
+            throw new InvalidInputException("invalid-slug",
                     "A tenant slug is 1 to 40 lower-case letters, digits and inner hyphens, was: " + slug);
         }
         if (name == null || name.isBlank() || name.length() > 200) {
-            throw new IllegalArgumentException("A tenant name is 1 to 200 characters");
+            throw new InvalidInputException("invalid-name", "A tenant name is 1 to 200 characters");
         }
         if (tenants.findBySlug(slug).isPresent()) {
             throw new TenantExistsException(slug);
@@ -40,6 +45,8 @@ public class TenantService {
         tenant.name = name.strip();
         tenant.createdAt = Instant.now();
         tenants.persist(tenant);
+        audit.record("tenant.create", "tenant", tenant.id.toString(), null,
+                java.util.Map.of("slug", tenant.slug, "name", tenant.name));
         return tenant;
     }
 

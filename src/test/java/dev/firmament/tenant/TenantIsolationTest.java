@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
@@ -146,8 +147,9 @@ class TenantIsolationTest {
                     + " where n.nspname = 'public' and exists (select 1 from information_schema.columns c"
                     + " where c.table_schema = 'public' and c.table_name = t.relname and c.column_name = 'tenant_id')");
             while (indexes.next()) {
-                // A device key must identify its tenant, so its hash is unique across the platform by design.
-                boolean global = indexes.getString(1).equals("uk_device_keys_key_hash");
+                // A presented device key or API token must identify its tenant: their hashes are global by design.
+                boolean global = Set.of("uk_device_keys_key_hash", "uk_api_tokens_token_hash")
+                        .contains(indexes.getString(1));
                 if (!indexes.getString(2).equals("tenant_id") && !global) {
                     badIndexes.add(indexes.getString(1));
                 }

@@ -1,0 +1,75 @@
+package dev.firmament.api;
+
+import java.util.UUID;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import dev.firmament.errors.FirmamentException;
+import dev.firmament.errors.UnauthorizedException;
+
+/**
+ * Every error of the HTTP surfaces as {@code application/problem+json}, mapped in this one place. Messages of our own
+ * exceptions are written for callers; anything unexpected is logged with a reference and answered without internals.
+ */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response firmament(FirmamentException e, UriInfo uri) {
+        Response.ResponseBuilder response = problem(e.status(), e.code(), e.getMessage(), uri);
+        if (e instanceof UnauthorizedException) {
+            response.header("WWW-Authenticate", "Bearer realm=\"firmament\"");
+        }
+        return response.build();
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, UriInfo uri) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            return unexpected(e, uri);
+        }
+        String code = switch (status) {
+        case 400 -> "malformed-request";
+        case 404 -> "not-found";
+        case 405 -> "method-not-allowed";
+        case 406 -> "not-acceptable";
+        case 413 -> "payload-too-large";
+        case 415 -> "unsupported-media-type";
+        default -> "request-failed";
+        };
+        String detail = switch (status) {
+        case 400 -> "The request body could not be read: check its syntax and content type";
+        case 404 -> "Nothing exists at this path";
+        case 405 -> "This path does not support that method";
+        case 415 -> "This content type is not accepted here";
+        default -> e.getResponse().getStatusInfo().getReasonPhrase();
+        };
+        return problem(status, code, detail, uri).build();
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e, UriInfo uri) {
+        String reference = UUID.randomUUID().toString();
+        LOG.errorf(e, "Unexpected error, reference %s", reference);
+        return Response.status(500).type(Problem.MEDIA_TYPE)
+                .entity(Problem.of(500, "internal-error",
+                        "Something went wrong on our side; quote reference " + reference, path(uri), reference))
+                .build();
+    }
+
+    private static Response.ResponseBuilder problem(int status, String code, String detail, UriInfo uri) {
+        return Response.status(status).type(Problem.MEDIA_TYPE)
+                .entity(Problem.of(status, code, detail, path(uri), null));
+    }
+
+    private static String path(UriInfo uri) {
+        return uri == null ? null : uri.getPath();
+    }
+}

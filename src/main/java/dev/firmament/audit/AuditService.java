@@ -1,0 +1,189 @@
+package dev.firmament.audit;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.arc.Arc;
+
+import dev.firmament.tenant.TenantContext;
+
+/**
+ * The tamper-evident audit trail. Every change is recorded in the transaction that makes it; rows are append-only (a
+ * trigger refuses UPDATE, DELETE and TRUNCATE) and chained per tenant: each row's hash covers its content and the
+ * previous row's hash, so editing or deleting a row breaks the chain from there on.
+ */
+@ApplicationScoped
+public class AuditService {
+
+    static final String GENESIS = "0".repeat(64);
+
+    private final EntityManager entityManager;
+    private final TenantContext tenants;
+    private final ObjectMapper json;
+
+    AuditService(EntityManager entityManager, TenantContext tenants, ObjectMapper json) {
+        this.entityManager = entityManager;
+        this.tenants = tenants;
+        this.json = json;
+    }
+
+    /**
+     * Appends an event to the current tenant's chain (the platform chain outside a tenant); must run inside the
+     * transaction of the change it records.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void record(String action, String targetType, String targetId, Object before, Object after) {
+        String tenantId = tenants.current().orElse(TenantContext.NO_TENANT).toString();
+        AuditActor actor = actor();
+        // One writer per chain at a time; the lock ends with the transaction.
+        entityManager.createNativeQuery("select pg_advisory_xact_lock(hashtext(?1))").setParameter(1, tenantId)
+                .getSingleResult();
+        List<?> last = entityManager
+                .createNativeQuery(
+                        "select seq, hash from audit_events where tenant_id = ?1" + " order by seq desc limit 1")
+                .setParameter(1, tenantId).getResultList();
+        long seq = last.isEmpty() ? 1 : ((Number) ((Object[]) last.get(0))[0]).longValue() + 1;
+        String prevHash = last.isEmpty() ? GENESIS : (String) ((Object[]) last.get(0))[1];
+        AuditEvent event = new AuditEvent(seq, UUID.randomUUID().toString(),
+                Instant.now().truncatedTo(ChronoUnit.MICROS), actor.type, actor.id, actor.name, action, targetType,
+                targetId, toJson(before), toJson(after), actor.requestId, actor.ip, actor.userAgent, prevHash, null);
+        String hash = hash(event);
+        entityManager.createNativeQuery("insert into audit_events (tenant_id, seq, id, at, actor_type, actor_id,"
+                + " actor_name, action, target_type, target_id, before, after, request_id, ip, user_agent, prev_hash,"
+                + " hash) values (?1, ?2, cast(?3 as uuid), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+                + " ?17)").setParameter(1, tenantId).setParameter(2, seq).setParameter(3, event.id())
+                .setParameter(4, Timestamp.from(event.at())).setParameter(5, event.actorType())
+                .setParameter(6, event.actorId()).setParameter(7, event.actorName()).setParameter(8, action)
+                .setParameter(9, targetType).setParameter(10, targetId).setParameter(11, event.before())
+                .setParameter(12, event.after()).setParameter(13, event.requestId()).setParameter(14, event.ip())
+                .setParameter(15, event.userAgent()).setParameter(16, prevHash).setParameter(17, hash).executeUpdate();
+    }
+
+    /** Filter of {@link #query}; null fields match everything. */
+    public record Query(String actor, String action, String target, Instant from, Instant to, int limit) {
+    }
+
+    /** The current tenant's events, newest first. */
+    @Transactional
+    public List<AuditEvent> query(Query query) {
+        StringBuilder sql = new StringBuilder(SELECT + " where tenant_id = ?1");
+        List<Object> parameters = new ArrayList<>(List.of(currentTenant()));
+        if (query.actor() != null) {
+            parameters.add(query.actor());
+            sql.append(" and (actor_id = ?").append(parameters.size()).append(" or actor_name = ?")
+                    .append(parameters.size()).append(')');
+        }
+        if (query.action() != null) {
+            parameters.add(query.action());
+            sql.append(" and action = ?").append(parameters.size());
+        }
+        if (query.target() != null) {
+            parameters.add(query.target());
+            sql.append(" and target_id = ?").append(parameters.size());
+        }
+        if (query.from() != null) {
+            parameters.add(Timestamp.from(query.from()));
+            sql.append(" and at >= ?").append(parameters.size());
+        }
+        if (query.to() != null) {
+            parameters.add(Timestamp.from(query.to()));
+            sql.append(" and at < ?").append(parameters.size());
+        }
+        sql.append(" order by seq desc limit ").append(Math.max(1, Math.min(query.limit(), 10_000)));
+        var nativeQuery = entityManager.createNativeQuery(sql.toString());
+        for (int i = 0; i < parameters.size(); i++) {
+            nativeQuery.setParameter(i + 1, parameters.get(i));
+        }
+        return nativeQuery.getResultList().stream().map(row -> event((Object[]) row)).toList();
+    }
+
+    /** The result of walking a chain. */
+    public record Verification(boolean intact, long events, Long brokenAtSeq, String brokenEventId, String reason) {
+    }
+
+    /** Recomputes the current tenant's chain from its first event; reports the first broken link. */
+    @Transactional
+    public Verification verify() {
+        List<?> rows = entityManager.createNativeQuery(SELECT + " where tenant_id = ?1 order by seq")
+                .setParameter(1, currentTenant()).getResultList();
+        String previous = GENESIS;
+        long expectedSeq = 1;
+        for (Object row : rows) {
+            AuditEvent event = event((Object[]) row);
+            if (event.seq() != expectedSeq) {
+                return new Verification(false, rows.size(), expectedSeq, null, "event " + expectedSeq + " is missing");
+            }
+            if (!event.prevHash().equals(previous)) {
+                return new Verification(false, rows.size(), event.seq(), event.id(),
+                        "does not follow the event before it");
+            }
+            if (!hash(event).equals(event.hash())) {
+                return new Verification(false, rows.size(), event.seq(), event.id(), "content was changed");
+            }
+            previous = event.hash();
+            expectedSeq++;
+        }
+        return new Verification(true, rows.size(), null, null, null);
+    }
+
+    private static final String SELECT = "select seq, cast(id as varchar), at, actor_type, actor_id, actor_name,"
+            + " action, target_type, target_id, before, after, request_id, ip, user_agent, prev_hash, hash"
+            + " from audit_events";
+
+    private static AuditEvent event(Object[] r) {
+        Instant at = r[2] instanceof Instant instant ? instant
+                : r[2] instanceof java.time.OffsetDateTime offset ? offset.toInstant() : ((Timestamp) r[2]).toInstant();
+        return new AuditEvent(((Number) r[0]).longValue(), (String) r[1], at, (String) r[3], (String) r[4],
+                (String) r[5], (String) r[6], (String) r[7], (String) r[8], (String) r[9], (String) r[10],
+                (String) r[11], (String) r[12], (String) r[13], (String) r[14], (String) r[15]);
+    }
+
+    /** SHA-256 over the previous hash and every stored field, as an unambiguous JSON array. */
+    String hash(AuditEvent e) {
+        try {
+            String content = json.writeValueAsString(Arrays.asList(e.prevHash(), e.seq(), e.id(), e.at().toString(),
+                    e.actorType(), e.actorId(), e.actorName(), e.action(), e.targetType(), e.targetId(), e.before(),
+                    e.after(), e.requestId(), e.ip(), e.userAgent()));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(content.getBytes(StandardCharsets.UTF_8)));
+        } catch (JsonProcessingException | NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private String toJson(Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Unserialisable audit content", e);
+        }
+    }
+
+    private String currentTenant() {
+        return tenants.current().orElse(TenantContext.NO_TENANT).toString();
+    }
+
+    private static AuditActor actor() {
+        var requestContext = Arc.container().requestContext();
+        return requestContext.isActive() ? Arc.container().instance(AuditActor.class).get() : new AuditActor();
+    }
+}
