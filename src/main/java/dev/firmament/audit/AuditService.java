@@ -61,8 +61,9 @@ public class AuditService {
         long seq = last.isEmpty() ? 1 : ((Number) ((Object[]) last.get(0))[0]).longValue() + 1;
         String prevHash = last.isEmpty() ? GENESIS : (String) ((Object[]) last.get(0))[1];
         AuditEvent event = new AuditEvent(seq, UUID.randomUUID().toString(),
-                Instant.now().truncatedTo(ChronoUnit.MICROS), actor.type, actor.id, actor.name, action, targetType,
-                targetId, toJson(before), toJson(after), actor.requestId, actor.ip, actor.userAgent, prevHash, null);
+                Instant.now().truncatedTo(ChronoUnit.MICROS), actor.type(), actor.id(), actor.name(), action,
+                targetType, targetId, toJson(before), toJson(after), actor.requestId(), actor.ip(), actor.userAgent(),
+                prevHash, null);
         String hash = hash(event);
         entityManager.createNativeQuery("insert into audit_events (tenant_id, seq, id, at, actor_type, actor_id,"
                 + " actor_name, action, target_type, target_id, before, after, request_id, ip, user_agent, prev_hash,"

@@ -41,6 +41,15 @@ public class DeviceKeyService {
         if (name == null || name.isBlank() || name.length() > 100) {
             throw new InvalidInputException("invalid-name", "A device key name is 1 to 100 characters");
         }
+        var entityManager = Panache.getEntityManager();
+        if (defaultProductId != null
+                && entityManager.find(dev.firmament.release.Product.class, defaultProductId) == null) {
+            throw new InvalidInputException("unknown-product", "No product " + defaultProductId);
+        }
+        if (defaultGroupId != null
+                && entityManager.find(dev.firmament.targeting.MacGroup.class, defaultGroupId) == null) {
+            throw new InvalidInputException("unknown-group", "No group " + defaultGroupId);
+        }
         String secret = newSecret();
         DeviceKey key = new DeviceKey();
         key.id = UUID.randomUUID();
@@ -56,18 +65,20 @@ public class DeviceKeyService {
         return new CreatedKey(key, secret);
     }
 
-    /** Revokes a key at once, on every replica: devices using it get 403 from then on. */
+    /** Revokes a key at once, on every replica: devices using it get 403 from then on. Idempotent. */
     @Transactional
-    public boolean revoke(UUID id) {
+    public DeviceKey revoke(UUID id) {
         DeviceKey key = Panache.getEntityManager().find(DeviceKey.class, id);
-        if (key == null || key.revokedAt != null) {
-            return false;
+        if (key == null) {
+            throw new dev.firmament.errors.NotFoundException("Device key " + id);
         }
-        var before = view(key);
-        key.revokedAt = Instant.now();
-        audit.record("device-key.revoke", "device-key", key.id.toString(), before, view(key));
-        changes.deviceKeysChanged();
-        return true;
+        if (key.revokedAt == null) {
+            var before = view(key);
+            key.revokedAt = Instant.now();
+            audit.record("device-key.revoke", "device-key", key.id.toString(), before, view(key));
+            changes.deviceKeysChanged();
+        }
+        return key;
     }
 
     @Transactional

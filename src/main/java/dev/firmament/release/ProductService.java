@@ -48,6 +48,12 @@ public class ProductService {
     }
 
     @Transactional
+    public Product findByName(String name) {
+        return products.findByName(name).orElseThrow(
+                () -> new dev.firmament.errors.InvalidInputException("unknown-product", "No product named " + name));
+    }
+
+    @Transactional
     public List<Product> list() {
         return products.listAll(io.quarkus.panache.common.Sort.by("name"));
     }

@@ -17,6 +17,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import dev.firmament.audit.AuditService;
 import dev.firmament.errors.ConflictException;
 import dev.firmament.errors.InvalidInputException;
+import dev.firmament.errors.NotFoundException;
 import dev.firmament.errors.PayloadTooLargeException;
 import dev.firmament.release.artifact.ArtifactStore;
 import dev.firmament.release.artifact.ArtifactTooLargeException;
@@ -51,13 +52,24 @@ public class ReleaseService {
         this.maxImageSize = maxImageSize;
     }
 
+    /** An uploaded image and the digests its uploader declared (either may be null). */
+    public record ImageUpload(InputStream content, String declaredMd5, String declaredSha256) {
+    }
+
+    /** Like {@link #create(String, String, String, ImageUpload, ImageUpload)} without declared digests. */
+    public Release create(String productName, String version, String notes, InputStream firmware,
+            InputStream filesystem) throws IOException {
+        return create(productName, version, notes, firmware == null ? null : new ImageUpload(firmware, null, null),
+                filesystem == null ? null : new ImageUpload(filesystem, null, null));
+    }
+
     /**
      * Stores the images, then records the release. The uploads are streamed into the store before the database
      * transaction starts, so a slow upload holds no connection; if recording fails, objects no other release uses are
      * removed again.
      */
-    public Release create(String productName, String version, String notes, InputStream firmware,
-            InputStream filesystem) throws IOException {
+    public Release create(String productName, String version, String notes, ImageUpload firmware,
+            ImageUpload filesystem) throws IOException {
         if (version == null || !VERSION.matcher(version).matches()) {
             throw new InvalidInputException("invalid-version",
                     "A version is 1 to 64 printable characters without spaces");
@@ -69,9 +81,17 @@ public class ReleaseService {
         UUID productId = QuarkusTransaction.requiringNew().call(() -> products.findByName(productName)
                 .orElseThrow(() -> new InvalidInputException("unknown-product", "No product named " + productName)).id);
         StoredArtifact firmwareImage = firmware == null ? null
-                : store(tenant, () -> ImageValidation.firmware(firmware), null);
+                : store(tenant, () -> ImageValidation.firmware(firmware.content()), null);
         StoredArtifact filesystemImage = filesystem == null ? null
-                : store(tenant, () -> ImageValidation.filesystem(filesystem), firmwareImage);
+                : store(tenant, () -> ImageValidation.filesystem(filesystem.content()), firmwareImage);
+        try {
+            checkDeclared("firmware", firmware, firmwareImage);
+            checkDeclared("filesystem", filesystem, filesystemImage);
+        } catch (InvalidInputException e) {
+            removeUnreferenced(tenant, firmwareImage);
+            removeUnreferenced(tenant, filesystemImage);
+            throw e;
+        }
         try {
             return QuarkusTransaction.requiringNew()
                     .call(() -> record(productId, version, notes, firmwareImage, filesystemImage));
@@ -79,6 +99,20 @@ public class ReleaseService {
             removeUnreferenced(tenant, firmwareImage);
             removeUnreferenced(tenant, filesystemImage);
             throw e;
+        }
+    }
+
+    private static void checkDeclared(String which, ImageUpload upload, StoredArtifact stored) {
+        if (upload == null) {
+            return;
+        }
+        if (upload.declaredMd5() != null && !upload.declaredMd5().equalsIgnoreCase(stored.md5())) {
+            throw new InvalidInputException("hash-mismatch", "The " + which + " image's MD5 is " + stored.md5()
+                    + ", not the declared " + upload.declaredMd5() + ": the upload was changed or truncated");
+        }
+        if (upload.declaredSha256() != null && !upload.declaredSha256().equalsIgnoreCase(stored.sha256())) {
+            throw new InvalidInputException("hash-mismatch", "The " + which + " image's SHA-256 is " + stored.sha256()
+                    + ", not the declared " + upload.declaredSha256() + ": the upload was changed or truncated");
         }
     }
 
@@ -104,6 +138,50 @@ public class ReleaseService {
     @Transactional
     public List<Release> list() {
         return releases.listAll(io.quarkus.panache.common.Sort.by("id"));
+    }
+
+    /** Releases of one product, newest first. */
+    @Transactional
+    public List<Release> listOf(String productName) {
+        UUID productId = products.findByName(productName)
+                .orElseThrow(() -> new InvalidInputException("unknown-product", "No product named " + productName)).id;
+        return releases.list("productId = ?1 order by id desc", productId);
+    }
+
+    @Transactional
+    public Release find(long id) {
+        Release release = releases.findById(id);
+        if (release == null) {
+            throw new NotFoundException("Release " + id);
+        }
+        return release;
+    }
+
+    /** Deletes a release no rule or pin uses, and its images unless another release shares them. */
+    public void delete(long id) {
+        UUID tenant = tenants.require();
+        Release release = QuarkusTransaction.requiringNew().call(() -> {
+            Release found = find(id);
+            long users = releases.getEntityManager()
+                    .createQuery("select count(r) from VersionRule r where" + " r.releaseId = ?1", Long.class)
+                    .setParameter(1, id).getSingleResult()
+                    + releases.getEntityManager()
+                            .createQuery("select count(p) from Pin p where p.releaseId = ?1", Long.class)
+                            .setParameter(1, id).getSingleResult();
+            if (users > 0) {
+                throw new ConflictException("release-in-use",
+                        "Release " + id + " is used by " + users + " rule(s) or pin(s); remove them first");
+            }
+            audit.record("release.delete", "release", Long.toString(id), view(found), null);
+            releases.delete(found);
+            changes.currentTenantChanged();
+            return found;
+        });
+        for (String sha256 : new String[] { release.firmwareSha256, release.filesystemSha256 }) {
+            if (sha256 != null) {
+                removeUnreferenced(tenant, new StoredArtifact(sha256, "0".repeat(32), 0));
+            }
+        }
     }
 
     private Release record(UUID productId, String version, String notes, StoredArtifact firmware,

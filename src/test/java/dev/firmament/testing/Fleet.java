@@ -59,6 +59,14 @@ public class Fleet {
         return new Tenant(id, product, key);
     }
 
+    public String slugOf(UUID tenantId) {
+        return tenants.list().stream().filter(t -> t.id.equals(tenantId)).findFirst().orElseThrow().slug;
+    }
+
+    public DeviceKeyService deviceKeys() {
+        return keys;
+    }
+
     /** Writes queued device activity now instead of within the flush interval. */
     public void flushActivity() {
         recorder.flush();

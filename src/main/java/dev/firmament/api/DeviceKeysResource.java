@@ -1,0 +1,98 @@
+package dev.firmament.api;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.ResponseStatus;
+
+import dev.firmament.device.DeviceKey;
+import dev.firmament.device.DeviceKeyService;
+import dev.firmament.release.ProductService;
+import dev.firmament.security.Allowed;
+import dev.firmament.security.Role;
+
+/** Device keys: what devices put in their update URL. Owners create and revoke them. */
+@Path("/api/v1/tenants/{tenant}/device-keys")
+@Tag(name = "Device keys")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class DeviceKeysResource {
+
+    /** A new key; devices enrolling with it count as {@code product} and join {@code group} (both optional). */
+    public record DeviceKeyRequest(String name, String product, Long group) {
+    }
+
+    /** A key without its secret. */
+    public record DeviceKeyView(String id, String name, String hint, String defaultProductId, Long defaultGroupId,
+            Instant createdAt, Instant revokedAt) {
+        static DeviceKeyView of(DeviceKey k) {
+            return new DeviceKeyView(k.id.toString(), k.name, k.keyHint,
+                    k.defaultProductId == null ? null : k.defaultProductId.toString(), k.defaultGroupId, k.createdAt,
+                    k.revokedAt);
+        }
+    }
+
+    /** The URLs to put in device firmware. */
+    public record DeviceUrls(String update, String nofuss) {
+    }
+
+    /** A created key with its secret (shown this once) and the URLs that carry it. */
+    public record CreatedDeviceKeyView(String id, String name, String key, DeviceUrls urls) {
+    }
+
+    private final DeviceKeyService keys;
+    private final ProductService products;
+    private final Optional<URI> publicUrl;
+
+    DeviceKeysResource(DeviceKeyService keys, ProductService products,
+            @ConfigProperty(name = "firmament.public-url") Optional<URI> publicUrl) {
+        this.keys = keys;
+        this.products = products;
+        this.publicUrl = publicUrl;
+    }
+
+    @POST
+    @ResponseStatus(201)
+    @Allowed(Role.OWNER)
+    @Operation(summary = "Create a device key; the response holds the key and device URLs, shown once")
+    public CreatedDeviceKeyView create(@PathParam("tenant") String tenant, DeviceKeyRequest request,
+            @Context UriInfo uri) {
+        Requests.require(request);
+        var productId = request.product() == null ? null : products.findByName(request.product()).id;
+        var created = keys.create(request.name(), productId, request.group());
+        String base = publicUrl.orElse(uri.getBaseUri()).toString().replaceAll("/+$", "") + "/d/" + created.secret();
+        return new CreatedDeviceKeyView(created.key().id.toString(), created.key().name, created.secret(),
+                new DeviceUrls(base + "/update", base + "/nofuss"));
+    }
+
+    @GET
+    @Allowed(Role.VIEWER)
+    @Operation(summary = "List device keys (without secrets)")
+    public List<DeviceKeyView> list(@PathParam("tenant") String tenant) {
+        return keys.list().stream().map(DeviceKeyView::of).toList();
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Allowed(Role.OWNER)
+    @Operation(summary = "Revoke a device key: its devices get 403 from then on")
+    public DeviceKeyView revoke(@PathParam("tenant") String tenant, @PathParam("id") String id) {
+        return DeviceKeyView.of(keys.revoke(Requests.uuid(id, "Device key")));
+    }
+}

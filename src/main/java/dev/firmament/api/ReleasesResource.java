@@ -1,0 +1,103 @@
+package dev.firmament.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.ResponseStatus;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+import dev.firmament.release.Release;
+import dev.firmament.release.ReleaseService;
+import dev.firmament.security.Allowed;
+import dev.firmament.security.Role;
+
+/** Releases: firmware and filesystem images of a product version. */
+@Path("/api/v1/tenants/{tenant}/releases")
+@Tag(name = "Releases")
+@Produces(MediaType.APPLICATION_JSON)
+public class ReleasesResource {
+
+    /** Size and digests of one image. */
+    public record ImageView(long size, String md5, String sha256) {
+    }
+
+    /** A release. */
+    public record ReleaseView(long id, String productId, String version, String notes, ImageView firmware,
+            ImageView filesystem, Instant createdAt) {
+        static ReleaseView of(Release r) {
+            return new ReleaseView(r.id, r.productId.toString(), r.version, r.notes,
+                    r.firmwareSha256 == null ? null : new ImageView(r.firmwareSize, r.firmwareMd5, r.firmwareSha256),
+                    r.filesystemSha256 == null ? null
+                            : new ImageView(r.filesystemSize, r.filesystemMd5, r.filesystemSha256),
+                    r.createdAt);
+        }
+    }
+
+    private final ReleaseService releases;
+
+    ReleasesResource(ReleaseService releases) {
+        this.releases = releases;
+    }
+
+    @POST
+    @ResponseStatus(201)
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Allowed(Role.MAINTAINER)
+    @Operation(summary = "Upload a release: form fields product, version, notes and files firmware and/or filesystem;"
+            + " optional firmwareMd5, firmwareSha256, filesystemMd5, filesystemSha256 are checked")
+    public ReleaseView create(@PathParam("tenant") String tenant, @RestForm String product, @RestForm String version,
+            @RestForm String notes, @RestForm FileUpload firmware, @RestForm FileUpload filesystem,
+            @RestForm String firmwareMd5, @RestForm String firmwareSha256, @RestForm String filesystemMd5,
+            @RestForm String filesystemSha256) throws IOException {
+        try (InputStream firmwareIn = open(firmware); InputStream filesystemIn = open(filesystem)) {
+            return ReleaseView.of(releases.create(product, version, notes,
+                    firmwareIn == null ? null : new ReleaseService.ImageUpload(firmwareIn, firmwareMd5, firmwareSha256),
+                    filesystemIn == null ? null
+                            : new ReleaseService.ImageUpload(filesystemIn, filesystemMd5, filesystemSha256)));
+        }
+    }
+
+    @GET
+    @Allowed(Role.VIEWER)
+    @Operation(summary = "List releases, optionally of one product")
+    public List<ReleaseView> list(@PathParam("tenant") String tenant, @QueryParam("product") String product) {
+        return (product == null ? releases.list() : releases.listOf(product)).stream().map(ReleaseView::of).toList();
+    }
+
+    @GET
+    @Path("{id}")
+    @Allowed(Role.VIEWER)
+    @Operation(summary = "One release")
+    public ReleaseView get(@PathParam("tenant") String tenant, @PathParam("id") long id) {
+        return ReleaseView.of(releases.find(id));
+    }
+
+    @DELETE
+    @Path("{id}")
+    @ResponseStatus(204)
+    @Allowed(Role.MAINTAINER)
+    @Operation(summary = "Delete a release no rule or pin uses (409 otherwise)")
+    public void delete(@PathParam("tenant") String tenant, @PathParam("id") long id) {
+        releases.delete(id);
+    }
+
+    private static InputStream open(FileUpload upload) throws IOException {
+        return upload == null || upload.uploadedFile() == null ? null : Files.newInputStream(upload.uploadedFile());
+    }
+}

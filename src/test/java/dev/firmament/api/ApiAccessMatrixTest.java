@@ -1,0 +1,226 @@
+package dev.firmament.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+
+import dev.firmament.audit.AuditService;
+import dev.firmament.security.ApiTokenService;
+import dev.firmament.security.Role;
+import dev.firmament.tenant.TenantContext;
+import dev.firmament.testing.Fleet;
+
+/**
+ * Every tenant endpoint of the management API against every role, its cross-tenant twin, and the audit trail: a viewer
+ * reads, a maintainer changes the fleet, an owner manages access; another tenant's token sees 404; every successful
+ * change leaves exactly one audit event. The matrix must cover every tenant operation in the OpenAPI document, so a new
+ * endpoint cannot slip past it.
+ */
+@QuarkusTest
+class ApiAccessMatrixTest {
+
+    @Inject
+    Fleet fleet;
+
+    @Inject
+    ApiTokenService tokens;
+
+    @Inject
+    TenantContext tenants;
+
+    @Inject
+    AuditService audit;
+
+    Fleet.Tenant tenantA;
+    Map<Role, String> tokensOfA;
+    String ownerOfB;
+
+    /** One operation: how to call it against a tenant, and the least role it needs. */
+    record Operation(String method, String path, Role least, int success,
+            Function<ApiAccessMatrixTest, RequestSpecification> request) {
+        boolean mutates() {
+            return !method.equals("GET");
+        }
+    }
+
+    @BeforeEach
+    void twoTenants() {
+        tenantA = fleet.tenant("SONOFF_BASIC");
+        tokensOfA = Map.of(Role.VIEWER, token(tenantA.id, Role.VIEWER), Role.MAINTAINER,
+                token(tenantA.id, Role.MAINTAINER), Role.OWNER, token(tenantA.id, Role.OWNER));
+        ownerOfB = token(fleet.tenant("SONOFF_BASIC").id, Role.OWNER);
+    }
+
+    List<Operation> operations() {
+        return List.of(
+                new Operation("POST", "/products", Role.MAINTAINER, 201, t -> json(Map.of("name", "P_" + unique()))),
+                new Operation("GET", "/products", Role.VIEWER, 200, t -> given()),
+                new Operation("POST", "/api-tokens", Role.OWNER, 201,
+                        t -> json(Map.of("name", "ci " + unique(), "role", "viewer"))),
+                new Operation("GET", "/api-tokens", Role.OWNER, 200, t -> given()),
+                new Operation("DELETE", "/api-tokens/{id}", Role.OWNER, 200,
+                        t -> given().pathParam("id", t.tenantA.as(
+                                () -> tokens.create("to revoke", Role.VIEWER, null, "test").token().id.toString()))),
+                new Operation("POST", "/device-keys", Role.OWNER, 201,
+                        t -> json(Map.of("name", "devices " + unique(), "product", "SONOFF_BASIC"))),
+                new Operation("GET", "/device-keys", Role.VIEWER, 200, t -> given()),
+                new Operation("DELETE", "/device-keys/{id}", Role.OWNER, 200,
+                        t -> given().pathParam("id", t.newDeviceKeyId())),
+                new Operation("POST", "/releases", Role.MAINTAINER, 201,
+                        t -> given().multiPart("product", "SONOFF_BASIC").multiPart("version", "1." + unique())
+                                .multiPart("firmware", "fw.bin", Fleet.espImage(2_000, 1), "application/octet-stream")),
+                new Operation("GET", "/releases", Role.VIEWER, 200, t -> given()),
+                new Operation("GET", "/releases/{id}", Role.VIEWER, 200, t -> given().pathParam("id", t.newRelease())),
+                new Operation("DELETE", "/releases/{id}", Role.MAINTAINER, 204,
+                        t -> given().pathParam("id", t.newRelease())),
+                new Operation("GET", "/audit", Role.VIEWER, 200, t -> given()),
+                new Operation("GET", "/audit/export.csv", Role.VIEWER, 200, t -> given()),
+                new Operation("GET", "/audit/verify", Role.VIEWER, 200, t -> given()));
+    }
+
+    @Test
+    void eachRoleMayDoExactlyWhatItsRoleAllows() {
+        for (Operation operation : operations()) {
+            for (Role role : Role.values()) {
+                long auditBefore = auditCount();
+                Response response = call(operation, tokensOfA.get(role), slugOfA());
+                String context = operation.method() + " " + operation.path() + " as " + role.code();
+                if (role.includes(operation.least())) {
+                    assertThat(response.statusCode()).as(context + ": " + response.asString())
+                            .isEqualTo(operation.success());
+                    if (operation.mutates()) {
+                        // Setting up the call may itself change things; count from just before the request.
+                        assertThat(auditCount() - auditBefore).as(context + ": audit events").isGreaterThan(0);
+                    }
+                } else {
+                    assertThat(response.statusCode()).as(context).isEqualTo(403);
+                    assertThat(response.contentType()).startsWith("application/problem+json");
+                    assertThat(response.jsonPath().getString("code")).isEqualTo("forbidden");
+                }
+            }
+        }
+    }
+
+    @Test
+    void everySuccessfulChangeLeavesExactlyOneAuditEvent() {
+        for (Operation operation : operations()) {
+            if (!operation.mutates()) {
+                continue;
+            }
+            RequestSpecification prepared = operation.request().apply(this); // setup outside the count
+            long before = auditCount();
+            Response response = prepared.header("Authorization", "Bearer " + tokensOfA.get(Role.OWNER))
+                    .request(operation.method(), "/api/v1/tenants/" + slugOfA() + operation.path());
+            assertThat(response.statusCode()).as(operation.path()).isEqualTo(operation.success());
+            assertThat(auditCount() - before).as(operation.method() + " " + operation.path()).isEqualTo(1);
+        }
+        assertThat(tenantA.as(() -> audit.verify()).intact()).isTrue();
+    }
+
+    @Test
+    void anotherTenantsTokenGets404ForEveryOperation() {
+        for (Operation operation : operations()) {
+            Response response = call(operation, ownerOfB, slugOfA());
+            assertThat(response.statusCode()).as(operation.method() + " " + operation.path()).isEqualTo(404);
+            assertThat(response.jsonPath().getString("code")).isEqualTo("not-found");
+        }
+        Response unknownTenant = call(operations().get(1), ownerOfB, "no-such-tenant");
+        assertThat(unknownTenant.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void requestsWithoutAValidTokenGet401() {
+        for (Operation operation : operations()) {
+            Response none = operation.request().apply(this).request(operation.method(),
+                    "/api/v1/tenants/" + slugOfA() + operation.path());
+            assertThat(none.statusCode()).isEqualTo(401);
+            assertThat(none.header("WWW-Authenticate")).startsWith("Bearer");
+            assertThat(call(operation, "fmt_not-a-real-token", slugOfA()).statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void revokedAndExpiredTokensStopWorking() {
+        var revoked = tenantA.as(() -> tokens.create("soon revoked", Role.OWNER, null, "test"));
+        given().auth().oauth2(revoked.secret()).get("/api/v1/tenants/{t}/products", slugOfA()).then().statusCode(200);
+        tenantA.as(() -> tokens.revoke(revoked.token().id));
+
+        given().auth().oauth2(revoked.secret()).get("/api/v1/tenants/{t}/products", slugOfA()).then().statusCode(401);
+    }
+
+    @Test
+    void theMatrixCoversEveryTenantOperationOfTheApi() {
+        Map<String, Map<String, Object>> paths = given().accept("application/json").get("/q/openapi").jsonPath()
+                .getMap("paths");
+        Set<String> documented = new HashSet<>();
+        paths.forEach((path, methods) -> {
+            if (path.startsWith("/api/v1/tenants/{tenant}")) {
+                methods.keySet().forEach(method -> documented
+                        .add(method.toUpperCase() + " " + path.substring("/api/v1/tenants/{tenant}".length())));
+            }
+        });
+        Set<String> covered = new HashSet<>();
+        operations().forEach(o -> covered.add(o.method() + " " + o.path()));
+
+        assertThat(covered).containsExactlyInAnyOrderElementsOf(documented);
+    }
+
+    @Test
+    void bootstrapTokenIsAPlatformAdministrator() {
+        String slug = "boot-" + unique().toLowerCase();
+        given().auth().oauth2("test-bootstrap-token-0123456789").contentType("application/json")
+                .body(Map.of("slug", slug, "name", "Bootstrapped")).post("/api/v1/tenants").then().statusCode(201);
+        given().auth().oauth2("test-bootstrap-token-0123456789").get("/api/v1/tenants/{t}/products", slug).then()
+                .statusCode(200);
+        given().auth().oauth2(tokensOfA.get(Role.OWNER)).contentType("application/json")
+                .body(Map.of("slug", slug + "x", "name", "Not allowed")).post("/api/v1/tenants").then().statusCode(403);
+    }
+
+    private Response call(Operation operation, String token, String slug) {
+        return operation.request().apply(this).header("Authorization", "Bearer " + token).request(operation.method(),
+                "/api/v1/tenants/" + slug + operation.path());
+    }
+
+    private String slugOfA() {
+        return tenantA.as(() -> fleet.slugOf(tenantA.id));
+    }
+
+    private long auditCount() {
+        return tenantA.as(() -> audit.query(new AuditService.Query(null, null, null, null, null, 10_000)).size());
+    }
+
+    private String token(UUID tenant, Role role) {
+        return tenants.callAs(tenant, () -> tokens.create(role.code() + " token", role, null, "test").secret());
+    }
+
+    private String newDeviceKeyId() {
+        return tenantA.as(() -> fleet.deviceKeys().create("to revoke", null, null).key().id.toString());
+    }
+
+    private long newRelease() {
+        return tenantA.release("9." + unique(), Fleet.espImage(1_000, 2), null).id;
+    }
+
+    private static RequestSpecification json(Object body) {
+        return given().contentType("application/json").body(body);
+    }
+
+    private static String unique() {
+        return UUID.randomUUID().toString().substring(0, 8).replace("-", "");
+    }
+}
