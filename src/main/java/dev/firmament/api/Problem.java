@@ -8,12 +8,18 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(String type, String title, int status, String detail, String code, String instance,
-        String requestId) {
+        String requestId, java.util.List<?> errors) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
     static Problem of(int status, String code, String detail, String instance, String requestId) {
-        return new Problem("urn:firmament:problem:" + code, title(status), status, detail, code, instance, requestId);
+        return of(status, code, detail, instance, requestId, null);
+    }
+
+    static Problem of(int status, String code, String detail, String instance, String requestId,
+            java.util.List<?> errors) {
+        return new Problem("urn:firmament:problem:" + code, title(status), status, detail, code, instance, requestId,
+                errors == null || errors.isEmpty() ? null : errors);
     }
 
     private static String title(int status) {

@@ -22,7 +22,8 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response firmament(FirmamentException e, UriInfo uri) {
-        Response.ResponseBuilder response = problem(e.status(), e.code(), e.getMessage(), uri);
+        Response.ResponseBuilder response = Response.status(e.status()).type(Problem.MEDIA_TYPE)
+                .entity(Problem.of(e.status(), e.code(), e.getMessage(), path(uri), null, e.errors()));
         if (e instanceof UnauthorizedException) {
             response.header("WWW-Authenticate", "Bearer realm=\"firmament\"");
         }

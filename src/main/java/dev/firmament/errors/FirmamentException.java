@@ -20,4 +20,9 @@ public abstract class FirmamentException extends RuntimeException {
 
     /** The HTTP status this failure stands for. */
     public abstract int status();
+
+    /** Details per item (line, entry) for failures about many things at once; empty otherwise. */
+    public java.util.List<?> errors() {
+        return java.util.List.of();
+    }
 }

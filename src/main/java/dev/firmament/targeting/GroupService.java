@@ -42,26 +42,101 @@ public class GroupService {
         return group;
     }
 
-    /** Adds MACs (any common notation); returns how many were new. */
+    /** A group and its size. */
+    public record GroupSummary(long id, String name, long members, java.time.Instant createdAt) {
+    }
+
+    /** What happened to each line of a bulk import; valid lines are kept even when others are not. */
+    public record ImportResult(int added, int alreadyMembers, List<LineError> errors) {
+    }
+
+    /** One refused line of a bulk import (1-based line number). */
+    public record LineError(int line, String value, String error) {
+    }
+
     @Transactional
-    public int addMembers(long groupId, Collection<String> macs) {
+    public List<GroupSummary> list() {
+        return entityManager
+                .createQuery("select g.id, g.name, (select count(m) from MacGroupMember m where"
+                        + " m.groupId = g.id), g.createdAt from MacGroup g order by g.name", Object[].class)
+                .getResultList().stream()
+                .map(r -> new GroupSummary((Long) r[0], (String) r[1], (Long) r[2], (java.time.Instant) r[3])).toList();
+    }
+
+    @Transactional
+    public List<String> members(long groupId) {
         requireGroup(groupId);
-        int added = 0;
-        for (String mac : canonical(macs)) {
-            MacGroupMember.Key key = new MacGroupMember.Key();
-            key.groupId = groupId;
-            key.mac = mac;
-            if (entityManager.find(MacGroupMember.class, key) == null) {
-                MacGroupMember member = new MacGroupMember();
-                member.groupId = groupId;
-                member.mac = mac;
-                member.addedAt = Instant.now();
-                entityManager.persist(member);
-                added++;
+        return entityManager
+                .createQuery("select m.mac from MacGroupMember m where m.groupId = ?1 order by m.mac", String.class)
+                .setParameter(1, groupId).getResultList();
+    }
+
+    /**
+     * Adds the MACs of a pasted list or CSV file: one per line, the first column counts, blank lines, {@code #}
+     * comments and a header line are skipped. Invalid lines are reported; the valid ones are added.
+     */
+    @Transactional
+    public ImportResult importMembers(long groupId, String text) {
+        String[] lines = text == null ? new String[0] : text.split("\\r?\\n", -1);
+        if (lines.length > 100_000) {
+            throw new InvalidInputException("too-many-lines", "At most 100000 lines per import");
+        }
+        List<String> valid = new ArrayList<>();
+        List<LineError> errors = new ArrayList<>();
+        for (int i = 0; i < lines.length; i++) {
+            String value = lines[i].split("[,;\\t]", 2)[0].trim().replace("\"", "");
+            if (value.isEmpty() || value.startsWith("#") || (i == 0 && value.equalsIgnoreCase("mac"))) {
+                continue;
+            }
+            var mac = Mac.parse(value);
+            if (mac.isPresent()) {
+                valid.add(mac.get());
+            } else {
+                errors.add(new LineError(i + 1, value.length() > 40 ? value.substring(0, 40) + "…" : value,
+                        "not a MAC address"));
             }
         }
+        int added = valid.isEmpty() ? 0 : addMembers(groupId, valid);
+        return new ImportResult(added, (int) (valid.stream().distinct().count() - added), errors);
+    }
+
+    /** Deletes a group that no rule and no device key uses. */
+    @Transactional
+    public void delete(long groupId) {
+        MacGroup group = entityManager.find(MacGroup.class, groupId);
+        if (group == null) {
+            throw new NotFoundException("Group " + groupId);
+        }
+        long rules = ((Number) entityManager
+                .createNativeQuery(
+                        "select count(*) from version_rules where tenant_id =" + " ?1 and ?2 = any(group_ids)")
+                .setParameter(1, group.tenantId).setParameter(2, groupId).getSingleResult()).longValue();
+        long keys = entityManager
+                .createQuery("select count(k) from DeviceKey k where k.defaultGroupId = ?1", Long.class)
+                .setParameter(1, groupId).getSingleResult();
+        if (rules + keys > 0) {
+            throw new dev.firmament.errors.ConflictException("group-in-use",
+                    "Group " + groupId + " is used by " + rules + " rule(s) and " + keys + " device key(s)");
+        }
+        audit.record("group.delete", "group", Long.toString(groupId), java.util.Map.of("name", group.name), null);
+        entityManager.remove(group);
+        changes.currentTenantChanged();
+    }
+
+    /** Adds MACs (any common notation); returns how many were new. One statement, whatever the count. */
+    @Transactional
+    public int addMembers(long groupId, Collection<String> macs) {
+        MacGroup group = requireGroup(groupId);
+        List<String> canonical = canonical(macs).stream().distinct().toList();
+        int added = canonical.isEmpty() ? 0
+                : entityManager
+                        .createNativeQuery("insert into mac_group_members (tenant_id, group_id, mac)"
+                                + " select ?1, ?2, unnest(string_to_array(?3, ',')) on conflict do nothing")
+                        .setParameter(1, group.tenantId).setParameter(2, groupId)
+                        .setParameter(3, String.join(",", canonical)).executeUpdate();
         audit.record("group.add-members", "group", Long.toString(groupId), null,
-                java.util.Map.of("macs", canonical(macs), "added", added));
+                java.util.Map.of("macs", canonical.size() <= 1000 ? canonical : canonical.subList(0, 1000), "count",
+                        canonical.size(), "added", added));
         changes.currentTenantChanged();
         return added;
     }
@@ -77,10 +152,12 @@ public class GroupService {
         return removed;
     }
 
-    private void requireGroup(long groupId) {
-        if (entityManager.find(MacGroup.class, groupId) == null) {
+    private MacGroup requireGroup(long groupId) {
+        MacGroup group = entityManager.find(MacGroup.class, groupId);
+        if (group == null) {
             throw new NotFoundException("Group " + groupId);
         }
+        return group;
     }
 
     private static List<String> canonical(Collection<String> macs) {

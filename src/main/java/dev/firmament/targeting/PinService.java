@@ -50,6 +50,11 @@ public class PinService {
         return pin;
     }
 
+    @Transactional
+    public java.util.List<Pin> list() {
+        return entityManager.createQuery("from Pin order by mac", Pin.class).getResultList();
+    }
+
     private static java.util.Map<String, Object> view(Pin pin) {
         return java.util.Map.of("mac", pin.mac, "releaseId", pin.releaseId, "allowDowngrade", pin.allowDowngrade);
     }

@@ -50,6 +50,55 @@ public class RuleService {
         return rule;
     }
 
+    /** Changes a rule in place, keeping its position. */
+    @Transactional
+    public VersionRule update(long id, RuleSpec spec) {
+        VersionRule rule = require(id);
+        var before = view(rule);
+        apply(rule, spec);
+        audit.record("rule.update", "rule", Long.toString(id), before, view(rule));
+        changes.currentTenantChanged();
+        return rule;
+    }
+
+    /**
+     * Adds many rules at once, after the existing ones or replacing them: one transaction, one audit event. Used by the
+     * NoFUSS import, which validates every entry before calling this.
+     */
+    @Transactional
+    public List<VersionRule> createAll(List<RuleSpec> specs, boolean replace, String source) {
+        List<Long> replaced = List.of();
+        if (replace) {
+            replaced = list().stream().map(r -> r.id).toList();
+            entityManager.createQuery("delete from VersionRule").executeUpdate();
+        }
+        Integer last = entityManager.createQuery("select max(position) from VersionRule", Integer.class)
+                .getSingleResult();
+        int position = last == null ? 0 : last;
+        List<VersionRule> created = new ArrayList<>();
+        for (RuleSpec spec : specs) {
+            VersionRule rule = new VersionRule();
+            apply(rule, spec);
+            rule.position = ++position;
+            rule.createdAt = Instant.now();
+            entityManager.persist(rule);
+            created.add(rule);
+        }
+        entityManager.flush();
+        audit.record("rule.import", "rules", source, replace ? java.util.Map.of("replacedRuleIds", replaced) : null,
+                java.util.Map.of("createdRuleIds", created.stream().map(r -> r.id).toList()));
+        changes.currentTenantChanged();
+        return created;
+    }
+
+    public VersionRule require(long id) {
+        VersionRule rule = entityManager.find(VersionRule.class, id);
+        if (rule == null) {
+            throw new dev.firmament.errors.NotFoundException("Rule " + id);
+        }
+        return rule;
+    }
+
     @Transactional
     public List<VersionRule> list() {
         return entityManager.createQuery("from VersionRule order by position", VersionRule.class).getResultList();

@@ -88,6 +88,45 @@ class ApiAccessMatrixTest {
                 new Operation("GET", "/releases/{id}", Role.VIEWER, 200, t -> given().pathParam("id", t.newRelease())),
                 new Operation("DELETE", "/releases/{id}", Role.MAINTAINER, 204,
                         t -> given().pathParam("id", t.newRelease())),
+                new Operation("POST", "/groups", Role.MAINTAINER, 201, t -> json(Map.of("name", "site " + unique()))),
+                new Operation("GET", "/groups", Role.VIEWER, 200, t -> given()),
+                new Operation("DELETE", "/groups/{id}", Role.MAINTAINER, 204,
+                        t -> given().pathParam("id", t.newGroup())),
+                new Operation("GET", "/groups/{id}/members", Role.VIEWER, 200,
+                        t -> given().pathParam("id", t.newGroup())),
+                new Operation("POST", "/groups/{id}/members", Role.MAINTAINER, 200,
+                        t -> given().pathParam("id", t.newGroup()).contentType("text/plain")
+                                .body("AA:BB:CC:00:00:01\nnot-a-mac\naa-bb-cc-00-00-02\n")),
+                new Operation("POST", "/groups/{id}/members/remove", Role.MAINTAINER, 200,
+                        t -> given().pathParam("id", t.newGroup()).contentType("application/json")
+                                .body(Map.of("macs", List.of("AA:BB:CC:00:00:01")))),
+                new Operation("PUT", "/pins/{mac}", Role.MAINTAINER, 200,
+                        t -> given().pathParam("mac", "AA:BB:CC:00:00:09").contentType("application/json")
+                                .body(Map.of("releaseId", t.newRelease()))),
+                new Operation("DELETE", "/pins/{mac}", Role.MAINTAINER, 204, t -> given().pathParam("mac", t.newPin())),
+                new Operation("GET", "/pins", Role.VIEWER, 200, t -> given()),
+                new Operation("GET", "/devices", Role.VIEWER, 200, t -> given().queryParam("status", "active")),
+                new Operation("GET", "/devices/{mac}", Role.VIEWER, 200,
+                        t -> given().pathParam("mac", t.checkedInDevice())),
+                new Operation("PATCH", "/devices/{mac}", Role.MAINTAINER, 200,
+                        t -> given().pathParam("mac", t.checkedInDevice()).contentType("application/json")
+                                .body(Map.of("blocked", true))),
+                new Operation("GET", "/devices/{mac}/events", Role.VIEWER, 200,
+                        t -> given().pathParam("mac", t.checkedInDevice())),
+                new Operation("GET", "/events", Role.VIEWER, 200, t -> given()),
+                new Operation("GET", "/rules", Role.VIEWER, 200, t -> given()),
+                new Operation("POST", "/rules", Role.MAINTAINER, 201,
+                        t -> json(Map.of("product", "SONOFF_BASIC", "releaseId", t.newRelease(), "versionMin", "1.0"))),
+                new Operation("PUT", "/rules/{id}", Role.MAINTAINER, 200,
+                        t -> given().pathParam("id", t.newRule()).contentType("application/json")
+                                .body(Map.of("product", "SONOFF_BASIC", "releaseId", t.newRelease(), "build", "abc"))),
+                new Operation("DELETE", "/rules/{id}", Role.MAINTAINER, 204, t -> given().pathParam("id", t.newRule())),
+                new Operation("PUT", "/rules/order", Role.MAINTAINER, 200, t -> json(t.reversedRuleOrder())),
+                new Operation("POST", "/rules/import", Role.MAINTAINER, 200,
+                        t -> json(List.of(Map.of("origin", Map.of("device", "SONOFF_BASIC", "lt", "9"), "target",
+                                Map.of("version", t.releaseVersion(t.newRelease()), "firmware", "/x.bin", "spiffs",
+                                        ""))))),
+                new Operation("GET", "/rules/export", Role.VIEWER, 200, t -> given()),
                 new Operation("GET", "/audit", Role.VIEWER, 200, t -> given()),
                 new Operation("GET", "/audit/export.csv", Role.VIEWER, 200, t -> given()),
                 new Operation("GET", "/audit/verify", Role.VIEWER, 200, t -> given()));
@@ -210,6 +249,45 @@ class ApiAccessMatrixTest {
 
     private String newDeviceKeyId() {
         return tenantA.as(() -> fleet.deviceKeys().create("to revoke", null, null).key().id.toString());
+    }
+
+    private long newGroup() {
+        return tenantA.group("group " + unique(), "AA:BB:CC:00:00:01").id;
+    }
+
+    private String newPin() {
+        String mac = "AA:BB:CC:00:00:0A";
+        tenantA.as(() -> {
+            fleet.pins().pin(mac, newRelease(), false);
+            return null;
+        });
+        return mac;
+    }
+
+    private long newRule() {
+        return tenantA.rule(tenantA.release("7." + unique(), Fleet.espImage(1_000, 3), null), null, null).id;
+    }
+
+    private List<Long> reversedRuleOrder() {
+        newRule();
+        newRule();
+        List<Long> ids = new java.util.ArrayList<>(
+                tenantA.as(() -> fleet.rules().list()).stream().map(r -> r.id).toList());
+        java.util.Collections.reverse(ids);
+        return ids;
+    }
+
+    private String releaseVersion(long releaseId) {
+        return tenantA.as(() -> fleet.releases().find(releaseId).version);
+    }
+
+    /** A device that checked in through the device endpoint, so it is in the registry. */
+    private String checkedInDevice() {
+        String mac = "5C:CF:7F:" + unique().substring(0, 2).toUpperCase().replaceAll("[^0-9A-F]", "A") + ":00:01";
+        given().header("x-ESP8266-STA-MAC", mac).header("x-ESP8266-mode", "sketch").header("x-ESP8266-version", "1")
+                .get("/d/{key}/update", tenantA.deviceKey).then().statusCode(304);
+        fleet.flushActivity();
+        return mac;
     }
 
     private long newRelease() {

@@ -67,6 +67,18 @@ public class Fleet {
         return keys;
     }
 
+    public PinService pins() {
+        return pins;
+    }
+
+    public RuleService rules() {
+        return rules;
+    }
+
+    public ReleaseService releases() {
+        return releases;
+    }
+
     /** Writes queued device activity now instead of within the flush interval. */
     public void flushActivity() {
         recorder.flush();

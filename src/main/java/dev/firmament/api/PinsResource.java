@@ -1,0 +1,78 @@
+package dev.firmament.api;
+
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.ResponseStatus;
+
+import dev.firmament.errors.InvalidInputException;
+import dev.firmament.errors.NotFoundException;
+import dev.firmament.security.Allowed;
+import dev.firmament.security.Role;
+import dev.firmament.targeting.Pin;
+import dev.firmament.targeting.PinService;
+
+/** Pins: one MAC, one release, ahead of rollouts and rules. */
+@Path("/api/v1/tenants/{tenant}/pins")
+@Tag(name = "Pins")
+@Produces(MediaType.APPLICATION_JSON)
+public class PinsResource {
+
+    /** The release a MAC gets; {@code allowDowngrade} lets it go back to an older version. */
+    public record PinRequest(Long releaseId, Boolean allowDowngrade) {
+    }
+
+    /** A pin. */
+    public record PinView(String mac, long releaseId, boolean allowDowngrade, Instant createdAt) {
+        static PinView of(Pin pin) {
+            return new PinView(pin.mac, pin.releaseId, pin.allowDowngrade, pin.createdAt);
+        }
+    }
+
+    private final PinService pins;
+
+    PinsResource(PinService pins) {
+        this.pins = pins;
+    }
+
+    @PUT
+    @Path("{mac}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Allowed(Role.MAINTAINER)
+    @Operation(summary = "Pin a MAC to a release (replaces an earlier pin)")
+    public PinView pin(@PathParam("tenant") String tenant, @PathParam("mac") String mac, PinRequest request) {
+        if (Requests.require(request).releaseId() == null) {
+            throw new InvalidInputException("missing-release", "releaseId is required");
+        }
+        return PinView.of(pins.pin(mac, request.releaseId(), Boolean.TRUE.equals(request.allowDowngrade())));
+    }
+
+    @DELETE
+    @Path("{mac}")
+    @ResponseStatus(204)
+    @Allowed(Role.MAINTAINER)
+    @Operation(summary = "Remove a pin")
+    public void unpin(@PathParam("tenant") String tenant, @PathParam("mac") String mac) {
+        if (!pins.unpin(mac)) {
+            throw new NotFoundException("Pin of " + mac);
+        }
+    }
+
+    @GET
+    @Allowed(Role.VIEWER)
+    @Operation(summary = "List pins")
+    public List<PinView> list(@PathParam("tenant") String tenant) {
+        return pins.list().stream().map(PinView::of).toList();
+    }
+}

@@ -1,0 +1,186 @@
+package dev.firmament.device;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import dev.firmament.errors.InvalidInputException;
+import dev.firmament.tenant.TenantContext;
+
+/**
+ * Read side of the device registry for the API and console: filtered, sorted, paged listings over the indexed columns,
+ * and device histories. Plain SQL with the tenant named explicitly, to stay fast at 100,000 devices.
+ */
+@ApplicationScoped
+public class DeviceQueries {
+
+    private static final Map<String, String> SORTS = Map.of("lastSeen", "d.last_seen desc, d.mac", "mac", "d.mac",
+            "version", "d.version, d.mac", "firstSeen", "d.first_seen desc, d.mac");
+
+    private final EntityManager entityManager;
+    private final TenantContext tenants;
+
+    DeviceQueries(EntityManager entityManager, TenantContext tenants) {
+        this.entityManager = entityManager;
+        this.tenants = tenants;
+    }
+
+    /**
+     * Listing filters; null fields match everything. {@code status} is {@code blocked}, {@code active} or
+     * {@code pending}.
+     */
+    public record Filter(String product, String version, Long group, String q, Instant seenSince, Instant seenBefore,
+            String status, String sort, int page, int size) {
+    }
+
+    /** One row of a listing. */
+    public record DeviceSummary(String mac, String product, String client, String version, String ip, boolean blocked,
+            Long pendingReleaseId, Instant firstSeen, Instant lastSeen) {
+    }
+
+    /** A page of devices and the total that matched. */
+    public record Page(List<DeviceSummary> items, int page, int size, long total) {
+    }
+
+    @Transactional
+    public Page list(Filter filter) {
+        if (filter.size() < 1 || filter.size() > 500 || filter.page() < 0) {
+            throw new InvalidInputException("invalid-paging", "page is 0 or more and size 1 to 500");
+        }
+        String order = SORTS.get(filter.sort() == null ? "lastSeen" : filter.sort());
+        if (order == null) {
+            throw new InvalidInputException("invalid-sort", "sort is one of " + SORTS.keySet());
+        }
+        List<Object> parameters = new ArrayList<>();
+        parameters.add(tenants.require().toString());
+        StringBuilder where = new StringBuilder(" from devices d left join products p on p.tenant_id = d.tenant_id"
+                + " and p.id = coalesce(d.assigned_product_id, d.product_id) where d.tenant_id = ?1");
+        if (filter.product() != null) {
+            parameters.add(filter.product());
+            where.append(" and p.name = ?").append(parameters.size());
+        }
+        if (filter.version() != null) {
+            parameters.add(filter.version());
+            where.append(" and d.version = ?").append(parameters.size());
+        }
+        if (filter.group() != null) {
+            parameters.add(filter.group());
+            where.append(" and exists (select 1 from mac_group_members m where m.tenant_id = d.tenant_id and"
+                    + " m.mac = d.mac and m.group_id = ?").append(parameters.size()).append(')');
+        }
+        if (filter.q() != null && !filter.q().isBlank()) {
+            parameters.add("%" + filter.q().trim().toUpperCase(Locale.ROOT).replace("%", "") + "%");
+            int i = parameters.size();
+            where.append(" and (d.mac like ?").append(i).append(" or upper(d.version) like ?").append(i)
+                    .append(" or d.ip like ?").append(i).append(')');
+        }
+        if (filter.seenSince() != null) {
+            parameters.add(Timestamp.from(filter.seenSince()));
+            where.append(" and d.last_seen >= ?").append(parameters.size());
+        }
+        if (filter.seenBefore() != null) {
+            parameters.add(Timestamp.from(filter.seenBefore()));
+            where.append(" and d.last_seen < ?").append(parameters.size());
+        }
+        if (filter.status() != null) {
+            where.append(switch (filter.status()) {
+            case "blocked" -> " and d.blocked";
+            case "active" -> " and not d.blocked";
+            case "pending" -> " and d.pending_release_id is not null";
+            default -> throw new InvalidInputException("invalid-status", "status is blocked, active or pending");
+            });
+        }
+        var count = entityManager.createNativeQuery("select count(*)" + where);
+        var select = entityManager.createNativeQuery("select d.mac, p.name, d.client, d.version, d.ip, d.blocked,"
+                + " d.pending_release_id, d.first_seen, d.last_seen" + where + " order by " + order + " limit "
+                + filter.size() + " offset " + ((long) filter.page() * filter.size()));
+        for (int i = 0; i < parameters.size(); i++) {
+            count.setParameter(i + 1, parameters.get(i));
+            select.setParameter(i + 1, parameters.get(i));
+        }
+        List<DeviceSummary> items = new ArrayList<>();
+        for (Object row : select.getResultList()) {
+            Object[] r = (Object[]) row;
+            items.add(new DeviceSummary((String) r[0], (String) r[1], (String) r[2], (String) r[3], (String) r[4],
+                    (Boolean) r[5], r[6] == null ? null : ((Number) r[6]).longValue(), instant(r[7]), instant(r[8])));
+        }
+        return new Page(items, filter.page(), filter.size(), ((Number) count.getSingleResult()).longValue());
+    }
+
+    /** A device with its groups and pin. */
+    public record DeviceDetail(Device device, List<Long> groups, Long pinnedReleaseId) {
+    }
+
+    @Transactional
+    public Optional<DeviceDetail> find(String mac) {
+        String canonical = Mac.require(mac);
+        return entityManager.createQuery("from Device where mac = ?1", Device.class).setParameter(1, canonical)
+                .getResultStream().findFirst()
+                .map(device -> new DeviceDetail(device,
+                        entityManager.createQuery(
+                                "select m.groupId from MacGroupMember m where m.mac = ?1 order by" + " m.groupId",
+                                Long.class).setParameter(1, canonical).getResultList(),
+                        entityManager.createQuery("select p.releaseId from Pin p where p.mac = ?1", Long.class)
+                                .setParameter(1, canonical).getResultStream().findFirst().orElse(null)));
+    }
+
+    /** A device event as stored. */
+    public record DeviceEvent(long id, Instant at, String mac, String type, Long releaseId, String detail) {
+    }
+
+    /** Device events, newest first: "which devices pulled release X", "what did device Y get". */
+    @Transactional
+    public List<DeviceEvent> events(Long releaseId, String mac, String type, Instant from, Instant to, int limit) {
+        List<Object> parameters = new ArrayList<>(List.of(tenants.require().toString()));
+        StringBuilder sql = new StringBuilder(
+                "select id, at, mac, type, release_id, detail::text from device_events" + " where tenant_id = ?1");
+        if (releaseId != null) {
+            parameters.add(releaseId);
+            sql.append(" and release_id = ?").append(parameters.size());
+        }
+        if (mac != null) {
+            parameters.add(Mac.require(mac));
+            sql.append(" and mac = ?").append(parameters.size());
+        }
+        if (type != null) {
+            parameters.add(type);
+            sql.append(" and type = ?").append(parameters.size());
+        }
+        if (from != null) {
+            parameters.add(Timestamp.from(from));
+            sql.append(" and at >= ?").append(parameters.size());
+        }
+        if (to != null) {
+            parameters.add(Timestamp.from(to));
+            sql.append(" and at < ?").append(parameters.size());
+        }
+        sql.append(" order by at desc, id desc limit ").append(Math.max(1, Math.min(limit, 10_000)));
+        var query = entityManager.createNativeQuery(sql.toString());
+        for (int i = 0; i < parameters.size(); i++) {
+            query.setParameter(i + 1, parameters.get(i));
+        }
+        List<DeviceEvent> events = new ArrayList<>();
+        for (Object row : query.getResultList()) {
+            Object[] r = (Object[]) row;
+            events.add(new DeviceEvent(((Number) r[0]).longValue(), instant(r[1]), (String) r[2], (String) r[3],
+                    r[4] == null ? null : ((Number) r[4]).longValue(), (String) r[5]));
+        }
+        return events;
+    }
+
+    private static Instant instant(Object value) {
+        if (value == null) {
+            return null;
+        }
+        return value instanceof Instant i ? i
+                : value instanceof java.time.OffsetDateTime o ? o.toInstant() : ((Timestamp) value).toInstant();
+    }
+}
