@@ -133,7 +133,8 @@ public class DeviceQueries {
     }
 
     /** A device event as stored. */
-    public record DeviceEvent(long id, Instant at, String mac, String type, Long releaseId, String detail) {
+    public record DeviceEvent(long id, Instant at, String mac, String type, Long releaseId,
+            @com.fasterxml.jackson.annotation.JsonRawValue String detail) {
     }
 
     /** Device events, newest first: "which devices pulled release X", "what did device Y get". */

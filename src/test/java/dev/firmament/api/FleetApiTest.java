@@ -141,6 +141,7 @@ class FleetApiTest {
                 .containsExactly("5C:CF:7F:00:01:05");
         assertThat(api().get(path("/devices/5c-cf-7f-00-01-05")).jsonPath().getBoolean("blocked")).isTrue();
         api().get(path("/devices/5C:CF:7F:00:09:99")).then().statusCode(404);
+        assertThat(api().get(path("/devices/5C:CF:7F:00:01:05/events")).jsonPath().getList("$")).isEmpty();
         api().queryParam("size", 100000).get(path("/devices")).then().statusCode(400);
     }
 

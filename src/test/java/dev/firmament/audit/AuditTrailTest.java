@@ -52,7 +52,7 @@ class AuditTrailTest {
         assertThat(events.jsonPath().getList("$")).hasSize(2);
         assertThat(events.jsonPath().getString("[0].actorName")).isEqualTo("ci pipeline");
         assertThat(events.jsonPath().getString("[0].actorType")).isEqualTo("api-token");
-        assertThat(events.jsonPath().getString("[0].after")).contains("SONOFF_POW");
+        assertThat(events.jsonPath().getString("[0].after.name")).isEqualTo("SONOFF_POW");
         assertThat(events.jsonPath().getString("[0].requestId")).isEqualTo("req-42");
         assertThat(events.jsonPath().getString("[0].userAgent")).isEqualTo("curl/8.5");
         assertThat(events.jsonPath().getString("[0].ip")).isEqualTo("127.0.0.1");
