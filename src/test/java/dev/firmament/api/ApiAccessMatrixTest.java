@@ -46,6 +46,9 @@ class ApiAccessMatrixTest {
     @Inject
     AuditService audit;
 
+    @Inject
+    dev.firmament.security.MemberService members;
+
     Fleet.Tenant tenantA;
     Map<Role, String> tokensOfA;
     String ownerOfB;
@@ -127,6 +130,13 @@ class ApiAccessMatrixTest {
                                 Map.of("version", t.releaseVersion(t.newRelease()), "firmware", "/x.bin", "spiffs",
                                         ""))))),
                 new Operation("GET", "/rules/export", Role.VIEWER, 200, t -> given()),
+                new Operation("GET", "/members", Role.VIEWER, 200, t -> given()),
+                new Operation("POST", "/members", Role.OWNER, 201,
+                        t -> json(Map.of("email", unique() + "@example.com", "role", "viewer"))),
+                new Operation("PUT", "/members/{id}", Role.OWNER, 200,
+                        t -> given().pathParam("id", t.newMember()).contentType("application/json")
+                                .body(Map.of("role", "maintainer"))),
+                new Operation("DELETE", "/members/{id}", Role.OWNER, 204, t -> given().pathParam("id", t.newMember())),
                 new Operation("GET", "/audit", Role.VIEWER, 200, t -> given()),
                 new Operation("GET", "/audit/export.csv", Role.VIEWER, 200, t -> given()),
                 new Operation("GET", "/audit/verify", Role.VIEWER, 200, t -> given()));
@@ -249,6 +259,10 @@ class ApiAccessMatrixTest {
 
     private String newDeviceKeyId() {
         return tenantA.as(() -> fleet.deviceKeys().create("to revoke", null, null).key().id.toString());
+    }
+
+    private String newMember() {
+        return tenantA.as(() -> members.add(unique() + "@example.com", Role.VIEWER).member().id.toString());
     }
 
     private long newGroup() {

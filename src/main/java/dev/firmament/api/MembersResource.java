@@ -1,0 +1,87 @@
+package dev.firmament.api;
+
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.ResponseStatus;
+
+import dev.firmament.security.Allowed;
+import dev.firmament.security.MemberService;
+import dev.firmament.security.Role;
+
+/** People of a tenant and their roles. Owners manage them; a tenant always keeps one owner. */
+@Path("/api/v1/tenants/{tenant}/members")
+@Tag(name = "Members")
+@Produces(MediaType.APPLICATION_JSON)
+public class MembersResource {
+
+    /** A person to add, by e-mail, and their role: owner, maintainer or viewer. */
+    public record MemberRequest(String email, String role) {
+    }
+
+    /** A new role. */
+    public record RoleRequest(String role) {
+    }
+
+    /** A member. */
+    public record MemberView(String id, String email, String role, Instant createdAt) {
+        static MemberView of(MemberService.MemberEntry entry) {
+            return new MemberView(entry.member().id.toString(), entry.email(), entry.member().role,
+                    entry.member().createdAt);
+        }
+    }
+
+    private final MemberService members;
+
+    MembersResource(MemberService members) {
+        this.members = members;
+    }
+
+    @GET
+    @Allowed(Role.VIEWER)
+    @Operation(summary = "List members")
+    public List<MemberView> list(@PathParam("tenant") String tenant) {
+        return members.list().stream().map(MemberView::of).toList();
+    }
+
+    @POST
+    @ResponseStatus(201)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Allowed(Role.OWNER)
+    @Operation(summary = "Add a person by e-mail")
+    public MemberView add(@PathParam("tenant") String tenant, MemberRequest request) {
+        Requests.require(request);
+        return MemberView.of(members.add(request.email(), request.role() == null ? null : Role.parse(request.role())));
+    }
+
+    @PUT
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Allowed(Role.OWNER)
+    @Operation(summary = "Change a member's role (the last owner stays owner)")
+    public MemberView changeRole(@PathParam("tenant") String tenant, @PathParam("id") String id, RoleRequest request) {
+        Requests.require(request);
+        return MemberView.of(members.changeRole(Requests.uuid(id, "Member"), Role.parse(request.role())));
+    }
+
+    @DELETE
+    @Path("{id}")
+    @ResponseStatus(204)
+    @Allowed(Role.OWNER)
+    @Operation(summary = "Remove a member (not the last owner)")
+    public void remove(@PathParam("tenant") String tenant, @PathParam("id") String id) {
+        members.remove(Requests.uuid(id, "Member"));
+    }
+}
