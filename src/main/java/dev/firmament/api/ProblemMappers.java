@@ -32,6 +32,12 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
+        // A domain rule broken while the body was being read (a record's constructor) is that rule's problem.
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof FirmamentException firmament) {
+                return firmament(firmament, uri);
+            }
+        }
         int status = e.getResponse().getStatus();
         if (status >= 500) {
             return unexpected(e, uri);
