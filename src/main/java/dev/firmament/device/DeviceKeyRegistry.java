@@ -1,11 +1,7 @@
 package dev.firmament.device;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -15,6 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import io.agroal.api.AgroalDataSource;
+
+import dev.firmament.security.Secrets;
 
 /**
  * Every live device key of every tenant, in memory, by the SHA-256 of the key: the device endpoints resolve the tenant
@@ -76,11 +74,6 @@ public class DeviceKeyRegistry {
 
     /** Keys are long random strings, so an unsalted SHA-256 is as good as a password hash and far cheaper. */
     public static String hash(String key) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Secrets.sha256(key);
     }
 }

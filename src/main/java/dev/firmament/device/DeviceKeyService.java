@@ -1,6 +1,5 @@
 package dev.firmament.device;
 
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -12,6 +11,7 @@ import io.quarkus.hibernate.orm.panache.Panache;
 
 import dev.firmament.audit.AuditService;
 import dev.firmament.errors.InvalidInputException;
+import dev.firmament.security.Secrets;
 import dev.firmament.targeting.FleetChanges;
 
 /** Device keys of the current tenant. */
@@ -23,7 +23,6 @@ public class DeviceKeyService {
     /** 22 base-62 characters, about 131 bits: unguessable, yet short enough for NoFUSS's 100-character URLs. */
     static final int KEY_LENGTH = 22;
 
-    private final SecureRandom random = new SecureRandom();
     private final FleetChanges changes;
     private final AuditService audit;
 
@@ -50,7 +49,7 @@ public class DeviceKeyService {
                 && entityManager.find(dev.firmament.targeting.MacGroup.class, defaultGroupId) == null) {
             throw new InvalidInputException("unknown-group", "No group " + defaultGroupId);
         }
-        String secret = newSecret();
+        String secret = Secrets.random(KEY_LENGTH);
         DeviceKey key = new DeviceKey();
         key.id = UUID.randomUUID();
         key.name = name.strip();
@@ -95,13 +94,5 @@ public class DeviceKeyService {
         view.put("defaultGroupId", key.defaultGroupId);
         view.put("revokedAt", key.revokedAt == null ? null : key.revokedAt.toString());
         return view;
-    }
-
-    private String newSecret() {
-        char[] chars = new char[KEY_LENGTH];
-        for (int i = 0; i < chars.length; i++) {
-            chars[i] = ALPHABET[random.nextInt(ALPHABET.length)];
-        }
-        return new String(chars);
     }
 }
