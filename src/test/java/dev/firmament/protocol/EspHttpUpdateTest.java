@@ -35,6 +35,9 @@ class EspHttpUpdateTest {
     @Inject
     AgroalDataSource dataSource;
 
+    @Inject
+    dev.firmament.targeting.TargetingSnapshots snapshots;
+
     Fleet.Tenant tenant;
     byte[] image = Fleet.espImage(200_000, 7);
     Release v2;
@@ -122,6 +125,23 @@ class EspHttpUpdateTest {
         esp8266("1.2.3").get("/d/{key}/update", tenant.deviceKey).then().statusCode(403);
         esp8266("1.2.3").get("/d/{key}/update", other.deviceKey).then().statusCode(200);
         assertThat(other.as(() -> devices.find(MAC).orElseThrow().blocked)).isFalse();
+    }
+
+    @Test
+    void devicesEnrollingWithAKeysDefaultGroupJoinIt() throws Exception {
+        var canaries = tenant.group("canaries");
+        String key = tenant.as(() -> fleet.deviceKeys().create("canary devices", tenant.product.id, canaries.id))
+                .secret();
+
+        esp8266("1.2.3").get("/d/{key}/update", key).then().statusCode(200);
+        fleet.flushActivity();
+
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(2);
+        while (!snapshots.forTenant(tenant.id.toString()).groupsOf(MAC).contains(canaries.id)
+                && java.time.Instant.now().isBefore(deadline)) {
+            Thread.sleep(20);
+        }
+        assertThat(snapshots.forTenant(tenant.id.toString()).groupsOf(MAC)).containsExactly(canaries.id);
     }
 
     @Test
