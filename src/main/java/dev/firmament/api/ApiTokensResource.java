@@ -13,6 +13,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
@@ -31,7 +32,10 @@ import dev.firmament.security.Role;
 public class ApiTokensResource {
 
     /** A new token: {@code role} is owner, maintainer or viewer; {@code expiresAt} is optional. */
-    public record TokenRequest(String name, String role, Instant expiresAt) {
+    public record TokenRequest(@Schema(example = "github actions") String name,
+            @Schema(example = "maintainer", enumeration = {
+                    "owner", "maintainer", "viewer" }) String role,
+            @Schema(example = "2027-06-30T00:00:00Z") Instant expiresAt){
     }
 
     /** A token without its secret. */

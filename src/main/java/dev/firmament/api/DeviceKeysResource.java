@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
@@ -35,7 +36,8 @@ import dev.firmament.security.Role;
 public class DeviceKeysResource {
 
     /** A new key; devices enrolling with it count as {@code product} and join {@code group} (both optional). */
-    public record DeviceKeyRequest(String name, String product, Long group) {
+    public record DeviceKeyRequest(@Schema(example = "field devices") String name,
+            @Schema(example = "SONOFF_BASIC") String product, @Schema(example = "3") Long group) {
     }
 
     /** A key without its secret. */

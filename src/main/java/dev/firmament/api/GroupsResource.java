@@ -13,6 +13,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
@@ -28,11 +29,12 @@ import dev.firmament.targeting.MacGroup;
 public class GroupsResource {
 
     /** A new group. */
-    public record GroupRequest(String name) {
+    public record GroupRequest(@Schema(example = "canaries") String name) {
     }
 
     /** MACs to add or remove. */
-    public record MembersRequest(List<String> macs) {
+    public record MembersRequest(
+            @Schema(example = "[\"5C:CF:7F:8B:6B:26\", \"5C:CF:7F:8B:6B:27\"]") List<String> macs) {
     }
 
     /** A group. */

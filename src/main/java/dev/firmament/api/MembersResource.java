@@ -14,6 +14,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
@@ -28,7 +29,9 @@ import dev.firmament.security.Role;
 public class MembersResource {
 
     /** A person to add, by e-mail, and their role: owner, maintainer or viewer. */
-    public record MemberRequest(String email, String role) {
+    public record MemberRequest(@Schema(example = "jane@example.com") String email,
+            @Schema(example = "maintainer", enumeration = {
+                    "owner", "maintainer", "viewer" }) String role){
     }
 
     /** A new role. */

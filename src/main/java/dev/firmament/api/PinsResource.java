@@ -13,6 +13,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
@@ -30,7 +31,8 @@ import dev.firmament.targeting.PinService;
 public class PinsResource {
 
     /** The release a MAC gets; {@code allowDowngrade} lets it go back to an older version. */
-    public record PinRequest(Long releaseId, Boolean allowDowngrade) {
+    public record PinRequest(@Schema(example = "17") Long releaseId,
+            @Schema(example = "false") Boolean allowDowngrade) {
     }
 
     /** A pin. */

@@ -12,6 +12,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
@@ -28,7 +29,7 @@ import dev.firmament.security.Role;
 public class ProductsResource {
 
     /** A new product, named as devices report it (for example {@code SONOFF_BASIC}). */
-    public record ProductRequest(String name) {
+    public record ProductRequest(@Schema(example = "SONOFF_BASIC") String name) {
     }
 
     /** A product. */

@@ -17,6 +17,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
@@ -43,9 +44,12 @@ public class RulesResource {
      * is within {@code versionMin}..{@code versionMax} (inclusive) and satisfies {@code versionConditions}, whose
      * NoFUSS build differs from {@code build}, get release {@code releaseId}.
      */
-    public record RuleRequest(String product, String mac, List<String> macs, List<Long> groups, String versionMin,
-            String versionMax, List<VersionCondition> versionConditions, String build, Long releaseId,
-            Boolean allowDowngrade) {
+    public record RuleRequest(@Schema(example = "SONOFF_BASIC") String product,
+            @Schema(example = "5C:CF:7F:8B:6B:26") String mac, List<String> macs,
+            @Schema(example = "[3]") List<Long> groups, @Schema(example = "1.0.0") String versionMin,
+            @Schema(example = "1.4.99") String versionMax, List<VersionCondition> versionConditions,
+            @Schema(example = "3fe56a4") String build, @Schema(example = "17") Long releaseId,
+            @Schema(example = "false") Boolean allowDowngrade) {
     }
 
     /** A rule as stored. */

@@ -11,6 +11,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
@@ -26,7 +27,7 @@ import dev.firmament.tenant.TenantService;
 public class TenantsResource {
 
     /** A new tenant: {@code slug} is permanent and appears in every API path. */
-    public record TenantRequest(String slug, String name) {
+    public record TenantRequest(@Schema(example = "acme") String slug, @Schema(example = "Acme Devices") String name) {
     }
 
     /** A tenant. */
