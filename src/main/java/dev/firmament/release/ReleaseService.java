@@ -177,11 +177,8 @@ public class ReleaseService {
             changes.currentTenantChanged();
             return found;
         });
-        for (String sha256 : new String[] { release.firmwareSha256, release.filesystemSha256 }) {
-            if (sha256 != null) {
-                removeUnreferenced(tenant, new StoredArtifact(sha256, "0".repeat(32), 0));
-            }
-        }
+        removeUnreferenced(tenant, release.firmwareSha256);
+        removeUnreferenced(tenant, release.filesystemSha256);
     }
 
     private Release record(UUID productId, String version, String notes, StoredArtifact firmware,
@@ -223,17 +220,24 @@ public class ReleaseService {
     }
 
     private void removeUnreferenced(UUID tenant, StoredArtifact artifact) {
-        if (artifact == null) {
+        if (artifact != null) {
+            removeUnreferenced(tenant, artifact.sha256());
+        }
+    }
+
+    /** Objects are shared by content: remove one only when no release of the tenant still uses it. */
+    private void removeUnreferenced(UUID tenant, String sha256) {
+        if (sha256 == null) {
             return;
         }
         long references = QuarkusTransaction.requiringNew()
-                .call(() -> releases.count("firmwareSha256 = ?1 or filesystemSha256 = ?1", artifact.sha256()));
+                .call(() -> releases.count("firmwareSha256 = ?1 or filesystemSha256 = ?1", sha256));
         if (references == 0) {
             try {
-                store.delete(tenant, artifact.sha256());
+                store.delete(tenant, sha256);
             } catch (IOException e) {
                 org.jboss.logging.Logger.getLogger(ReleaseService.class).warnf(e,
-                        "Could not remove unreferenced object %s", artifact.sha256());
+                        "Could not remove unreferenced object %s", sha256);
             }
         }
     }

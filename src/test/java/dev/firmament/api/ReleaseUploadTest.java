@@ -160,6 +160,19 @@ class ReleaseUploadTest {
         assertThat(response.jsonPath().getString("code")).isEqualTo("release-in-use");
     }
 
+    @Test
+    void deletingAReleaseRemovesItsImageUnlessAnotherReleaseSharesIt() throws Exception {
+        byte[] shared = Fleet.espImage(3_000, 11);
+        var first = tenant.release("4.0.0", shared, null);
+        var second = tenant.release("4.0.1", shared, Fleet.espImage(2_000, 12));
+
+        given().auth().oauth2(token).delete(path() + "/" + first.id).then().statusCode(204);
+        assertThat(store.list(tenant.id)).hasSize(2); // the firmware is still used by 4.0.1
+
+        given().auth().oauth2(token).delete(path() + "/" + second.id).then().statusCode(204);
+        assertThat(store.list(tenant.id)).isEmpty();
+    }
+
     private void assertRefused(Response response, int status, String code) throws Exception {
         assertThat(response.statusCode()).as(response.asString()).isEqualTo(status);
         assertThat(response.contentType()).startsWith("application/problem+json");
