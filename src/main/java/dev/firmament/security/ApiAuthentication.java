@@ -4,12 +4,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.http.HttpServerRequest;
 
 import dev.firmament.audit.AuditActor;
@@ -18,19 +22,25 @@ import dev.firmament.errors.UnauthorizedException;
 /**
  * Authenticates every {@code /api} request from its {@code Authorization} header: {@code Bearer} with an API token or
  * the bootstrap token given to this process ({@code FIRMAMENT_BOOTSTRAP_TOKEN}, a platform administrator, compared in
- * constant time and never stored or logged), or {@code Basic} with a local account's e-mail and password.
+ * constant time and never stored or logged) or an OIDC access token; or {@code Basic} with a local account's e-mail and
+ * password.
  */
 public class ApiAuthentication {
 
+    /** The identity provider role that makes a person a platform administrator. */
+    static final String PLATFORM_ADMIN_ROLE = "firmament-admin";
+
     private final ApiTokenService tokens;
     private final LocalAccounts accounts;
+    private final Instance<SecurityIdentity> identity;
     private final CurrentCaller currentCaller;
     private final AuditActor auditActor;
     private final Optional<String> bootstrapToken;
 
-    ApiAuthentication(ApiTokenService tokens, LocalAccounts accounts, CurrentCaller currentCaller,
-            AuditActor auditActor,
+    ApiAuthentication(ApiTokenService tokens, LocalAccounts accounts, Instance<SecurityIdentity> identity,
+            CurrentCaller currentCaller, AuditActor auditActor,
             @ConfigProperty(name = "firmament.bootstrap-token") Optional<String> bootstrapToken) {
+        this.identity = identity;
         this.tokens = tokens;
         this.accounts = accounts;
         this.currentCaller = currentCaller;
@@ -64,10 +74,28 @@ public class ApiAuthentication {
         if (bootstrapToken.isPresent() && Secrets.equalInConstantTime(secret, bootstrapToken.get())) {
             caller = new Caller("bootstrap", "bootstrap", "bootstrap token", true, Map.of());
         } else {
-            caller = tokens.authenticate(secret)
-                    .orElseThrow(() -> new UnauthorizedException("The token is unknown, expired or revoked"));
+            caller = secret.startsWith(ApiTokenService.PREFIX) ? tokens.authenticate(secret)
+                    .orElseThrow(() -> new UnauthorizedException("The token is unknown, expired or revoked")) : oidc();
         }
         return caller;
+    }
+
+    /** Anything else must be an access token of the configured OIDC provider (validated by quarkus-oidc). */
+    private Caller oidc() {
+        SecurityIdentity identity;
+        try {
+            identity = this.identity.get();
+        } catch (AuthenticationFailedException e) {
+            throw new UnauthorizedException("The token is not valid");
+        }
+        if (identity == null || identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken token)) {
+            throw new UnauthorizedException("The token is unknown, expired or revoked");
+        }
+        Object email = token.getClaim("email");
+        if (email == null) {
+            throw new UnauthorizedException("The token carries no e-mail claim");
+        }
+        return accounts.callerForOidc(email.toString(), identity.hasRole(PLATFORM_ADMIN_ROLE));
     }
 
     /** A person's local account, for scripts run by people; pipelines should use API tokens. */

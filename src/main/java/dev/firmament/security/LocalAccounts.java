@@ -94,6 +94,27 @@ public class LocalAccounts {
         return Optional.of(callerOf(user.get()));
     }
 
+    /**
+     * The caller for a person the OIDC provider vouched for: their memberships by e-mail (none if nobody added them
+     * yet), and platform administration from the provider's role.
+     */
+    @Transactional
+    public Caller callerForOidc(String email, boolean platformAdmin) {
+        String normalized;
+        try {
+            normalized = MemberService.normalize(email);
+        } catch (RuntimeException invalid) {
+            return new Caller("user", "oidc:" + email, email, false, Map.of());
+        }
+        Optional<User> user = find(normalized);
+        if (user.isEmpty()) {
+            return new Caller("user", "oidc:" + normalized, normalized, platformAdmin, Map.of());
+        }
+        Caller known = callerOf(user.get());
+        return new Caller(known.type(), known.id(), known.name(), known.platformAdmin() || platformAdmin,
+                known.roles());
+    }
+
     private Caller callerOf(User user) {
         Map<String, Role> roles = new HashMap<>();
         List<?> rows = entityManager.createNativeQuery("select tenant_id, role from members where user_id = ?1")
