@@ -71,6 +71,20 @@ final class DeviceHeaders {
                 text(headers, "X-ESP8266-BUILD"), ip);
     }
 
+    /**
+     * The MAC an ESPhttpUpdate/HTTPUpdate request names, if it names a valid one: downloads use it only to record who
+     * pulled the image, and scripts send none.
+     */
+    static String optionalMac(HttpHeaders headers) {
+        for (String header : new String[] { "x-ESP8266-STA-MAC", "x-ESP32-STA-MAC", "x-ESP32-BASE-MAC" }) {
+            String value = headers.getHeaderString(header);
+            if (value != null) {
+                return Mac.parse(value).orElse(null);
+            }
+        }
+        return null;
+    }
+
     /** NoFUSS 0.1 sends no headers at all: device and version come from the path, identity from nothing. */
     static void requireText(String value, String what) {
         if (value == null || value.isEmpty() || value.length() > MAX_TEXT || !PRINTABLE.matcher(value).matches()) {

@@ -18,7 +18,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.vertx.core.http.HttpServerResponse;
 
 import dev.firmament.device.DeviceKeyRegistry;
-import dev.firmament.device.Mac;
 import dev.firmament.targeting.TargetingSnapshot;
 import dev.firmament.targeting.TargetingSnapshot.ImageKind;
 import dev.firmament.targeting.TargetingSnapshot.ReleaseEntry;
@@ -80,22 +79,10 @@ public class DownloadResource {
         if (kind == null || release == null || release.image(kind) == null) {
             return EspHttpUpdateResource.plain(404, "No such image");
         }
-        String mac = deviceMac(headers);
+        String mac = DeviceHeaders.optionalMac(headers); // NoFUSS downloads go through ESPhttpUpdate
         if (mac != null && snapshot.deviceOverride(mac).blocked()) {
             return EspHttpUpdateResource.plain(403, "This device is blocked");
         }
         return images.send(entry.get().tenantId(), mac, release, kind, range, head, response);
-    }
-
-    /** NoFUSS downloads through ESPhttpUpdate, so the device usually says who it is; scripts do not. */
-    private static String deviceMac(HttpHeaders headers) {
-        String mac = headers.getHeaderString("x-ESP8266-STA-MAC");
-        if (mac == null) {
-            mac = headers.getHeaderString("x-ESP32-STA-MAC");
-        }
-        if (mac == null) {
-            mac = headers.getHeaderString("x-ESP32-BASE-MAC");
-        }
-        return Mac.parse(mac).orElse(null);
     }
 }

@@ -33,14 +33,14 @@ public class ReleaseService {
     static final Pattern VERSION = Pattern.compile("[\\x21-\\x7e]{1,64}");
 
     private final ReleaseRepository releases;
-    private final ProductRepository products;
+    private final ProductService products;
     private final ArtifactStore store;
     private final FleetChanges changes;
     private final TenantContext tenants;
     private final long maxImageSize;
     private final AuditService audit;
 
-    ReleaseService(ReleaseRepository releases, ProductRepository products, ArtifactStore store, FleetChanges changes,
+    ReleaseService(ReleaseRepository releases, ProductService products, ArtifactStore store, FleetChanges changes,
             TenantContext tenants, @ConfigProperty(name = "firmament.releases.max-image-size") long maxImageSize,
             AuditService audit) {
         this.audit = audit;
@@ -78,8 +78,7 @@ public class ReleaseService {
             throw new InvalidImageException("A release needs a firmware image, a filesystem image, or both");
         }
         UUID tenant = tenants.require();
-        UUID productId = QuarkusTransaction.requiringNew().call(() -> products.findByName(productName)
-                .orElseThrow(() -> new InvalidInputException("unknown-product", "No product named " + productName)).id);
+        UUID productId = products.findByName(productName).id;
         StoredArtifact firmwareImage = firmware == null ? null
                 : store(tenant, () -> ImageValidation.firmware(firmware.content()), null);
         StoredArtifact filesystemImage = filesystem == null ? null
@@ -143,8 +142,7 @@ public class ReleaseService {
     /** Releases of one product, newest first. */
     @Transactional
     public List<Release> listOf(String productName) {
-        UUID productId = products.findByName(productName)
-                .orElseThrow(() -> new InvalidInputException("unknown-product", "No product named " + productName)).id;
+        UUID productId = products.findByName(productName).id;
         return releases.list("productId = ?1 order by id desc", productId);
     }
 

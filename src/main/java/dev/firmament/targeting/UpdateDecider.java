@@ -41,17 +41,9 @@ public final class UpdateDecider {
                     Reason.PINNED);
         }
 
-        UUID product;
-        if (report.product() != null) {
-            product = snapshot.productsByName().get(report.product());
-            if (product == null) {
-                return Decision.none(Reason.UNKNOWN_PRODUCT);
-            }
-        } else {
-            product = override.assignedProductId() != null ? override.assignedProductId() : keyDefaultProduct;
-        }
+        UUID product = effectiveProduct(report, snapshot, keyDefaultProduct);
         if (product == null) {
-            return Decision.none(Reason.NO_MATCHING_RULE);
+            return Decision.none(report.product() != null ? Reason.UNKNOWN_PRODUCT : Reason.NO_MATCHING_RULE);
         }
         Set<Long> groups = snapshot.groupsOf(report.mac());
         for (RuleEntry rule : snapshot.rules()) {
