@@ -6,7 +6,6 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -21,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.arc.Arc;
 
+import dev.firmament.db.SqlFilter;
 import dev.firmament.tenant.TenantContext;
 
 /**
@@ -83,34 +83,11 @@ public class AuditService {
     /** The current tenant's events, newest first. */
     @Transactional
     public List<AuditEvent> query(Query query) {
-        StringBuilder sql = new StringBuilder(SELECT + " where tenant_id = ?1");
-        List<Object> parameters = new ArrayList<>(List.of(currentTenant()));
-        if (query.actor() != null) {
-            parameters.add(query.actor());
-            sql.append(" and (actor_id = ?").append(parameters.size()).append(" or actor_name = ?")
-                    .append(parameters.size()).append(')');
-        }
-        if (query.action() != null) {
-            parameters.add(query.action());
-            sql.append(" and action = ?").append(parameters.size());
-        }
-        if (query.target() != null) {
-            parameters.add(query.target());
-            sql.append(" and target_id = ?").append(parameters.size());
-        }
-        if (query.from() != null) {
-            parameters.add(Timestamp.from(query.from()));
-            sql.append(" and at >= ?").append(parameters.size());
-        }
-        if (query.to() != null) {
-            parameters.add(Timestamp.from(query.to()));
-            sql.append(" and at < ?").append(parameters.size());
-        }
-        sql.append(" order by seq desc limit ").append(Math.max(1, Math.min(query.limit(), 10_000)));
-        var nativeQuery = entityManager.createNativeQuery(sql.toString());
-        for (int i = 0; i < parameters.size(); i++) {
-            nativeQuery.setParameter(i + 1, parameters.get(i));
-        }
+        var nativeQuery = new SqlFilter("tenant_id = ?", currentTenant())
+                .and("(actor_id = ? or actor_name = ?)", query.actor()).and("action = ?", query.action())
+                .and("target_id = ?", query.target()).and("at >= ?", query.from()).and("at < ?", query.to())
+                .query(entityManager, SELECT,
+                        " order by seq desc limit " + Math.max(1, Math.min(query.limit(), 10_000)));
         return nativeQuery.getResultList().stream().map(row -> event((Object[]) row)).toList();
     }
 
@@ -121,8 +98,8 @@ public class AuditService {
     /** Recomputes the current tenant's chain from its first event; reports the first broken link. */
     @Transactional
     public Verification verify() {
-        List<?> rows = entityManager.createNativeQuery(SELECT + " where tenant_id = ?1 order by seq")
-                .setParameter(1, currentTenant()).getResultList();
+        List<?> rows = new SqlFilter("tenant_id = ?", currentTenant()).query(entityManager, SELECT, " order by seq")
+                .getResultList();
         String previous = GENESIS;
         long expectedSeq = 1;
         for (Object row : rows) {
@@ -148,11 +125,9 @@ public class AuditService {
             + " from audit_events";
 
     private static AuditEvent event(Object[] r) {
-        Instant at = r[2] instanceof Instant instant ? instant
-                : r[2] instanceof java.time.OffsetDateTime offset ? offset.toInstant() : ((Timestamp) r[2]).toInstant();
-        return new AuditEvent(((Number) r[0]).longValue(), (String) r[1], at, (String) r[3], (String) r[4],
-                (String) r[5], (String) r[6], (String) r[7], (String) r[8], (String) r[9], (String) r[10],
-                (String) r[11], (String) r[12], (String) r[13], (String) r[14], (String) r[15]);
+        return new AuditEvent(((Number) r[0]).longValue(), (String) r[1], SqlFilter.instant(r[2]), (String) r[3],
+                (String) r[4], (String) r[5], (String) r[6], (String) r[7], (String) r[8], (String) r[9],
+                (String) r[10], (String) r[11], (String) r[12], (String) r[13], (String) r[14], (String) r[15]);
     }
 
     /** SHA-256 over the previous hash and every stored field, as an unambiguous JSON array. */

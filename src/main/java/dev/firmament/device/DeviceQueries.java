@@ -1,6 +1,5 @@
 package dev.firmament.device;
 
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
+import dev.firmament.db.SqlFilter;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.tenant.TenantContext;
 
@@ -59,58 +59,35 @@ public class DeviceQueries {
         if (order == null) {
             throw new InvalidInputException("invalid-sort", "sort is one of " + SORTS.keySet());
         }
-        List<Object> parameters = new ArrayList<>();
-        parameters.add(tenants.require().toString());
-        StringBuilder where = new StringBuilder(" from devices d left join products p on p.tenant_id = d.tenant_id"
-                + " and p.id = coalesce(d.assigned_product_id, d.product_id) where d.tenant_id = ?1");
-        if (filter.product() != null) {
-            parameters.add(filter.product());
-            where.append(" and p.name = ?").append(parameters.size());
-        }
-        if (filter.version() != null) {
-            parameters.add(filter.version());
-            where.append(" and d.version = ?").append(parameters.size());
-        }
-        if (filter.group() != null) {
-            parameters.add(filter.group());
-            where.append(" and exists (select 1 from mac_group_members m where m.tenant_id = d.tenant_id and"
-                    + " m.mac = d.mac and m.group_id = ?").append(parameters.size()).append(')');
-        }
-        if (filter.q() != null && !filter.q().isBlank()) {
-            parameters.add("%" + filter.q().trim().toUpperCase(Locale.ROOT).replace("%", "") + "%");
-            int i = parameters.size();
-            where.append(" and (d.mac like ?").append(i).append(" or upper(d.version) like ?").append(i)
-                    .append(" or d.ip like ?").append(i).append(')');
-        }
-        if (filter.seenSince() != null) {
-            parameters.add(Timestamp.from(filter.seenSince()));
-            where.append(" and d.last_seen >= ?").append(parameters.size());
-        }
-        if (filter.seenBefore() != null) {
-            parameters.add(Timestamp.from(filter.seenBefore()));
-            where.append(" and d.last_seen < ?").append(parameters.size());
-        }
+        String q = filter.q() == null || filter.q().isBlank() ? null
+                : "%" + filter.q().trim().toUpperCase(Locale.ROOT).replace("%", "") + "%";
+        SqlFilter where = new SqlFilter("d.tenant_id = ?", tenants.require().toString())
+                .and("p.name = ?", filter.product()).and("d.version = ?", filter.version())
+                .and("exists (select 1 from mac_group_members m where m.tenant_id = d.tenant_id and m.mac = d.mac"
+                        + " and m.group_id = ?)", filter.group())
+                .and("(d.mac like ? or upper(d.version) like ? or d.ip like ?)", q)
+                .and("d.last_seen >= ?", filter.seenSince()).and("d.last_seen < ?", filter.seenBefore());
         if (filter.status() != null) {
-            where.append(switch (filter.status()) {
-            case "blocked" -> " and d.blocked";
-            case "active" -> " and not d.blocked";
-            case "pending" -> " and d.pending_release_id is not null";
+            where.and(switch (filter.status()) {
+            case "blocked" -> "d.blocked";
+            case "active" -> "not d.blocked";
+            case "pending" -> "d.pending_release_id is not null";
             default -> throw new InvalidInputException("invalid-status", "status is blocked, active or pending");
             });
         }
-        var count = entityManager.createNativeQuery("select count(*)" + where);
-        var select = entityManager.createNativeQuery("select d.mac, p.name, d.client, d.version, d.ip, d.blocked,"
-                + " d.pending_release_id, d.first_seen, d.last_seen" + where + " order by " + order + " limit "
-                + filter.size() + " offset " + ((long) filter.page() * filter.size()));
-        for (int i = 0; i < parameters.size(); i++) {
-            count.setParameter(i + 1, parameters.get(i));
-            select.setParameter(i + 1, parameters.get(i));
-        }
+        String from = " from devices d left join products p on p.tenant_id = d.tenant_id"
+                + " and p.id = coalesce(d.assigned_product_id, d.product_id)";
+        var count = where.query(entityManager, "select count(*)" + from, "");
+        var select = where.query(entityManager,
+                "select d.mac, p.name, d.client, d.version, d.ip, d.blocked,"
+                        + " d.pending_release_id, d.first_seen, d.last_seen" + from,
+                " order by " + order + " limit " + filter.size() + " offset " + ((long) filter.page() * filter.size()));
         List<DeviceSummary> items = new ArrayList<>();
         for (Object row : select.getResultList()) {
             Object[] r = (Object[]) row;
             items.add(new DeviceSummary((String) r[0], (String) r[1], (String) r[2], (String) r[3], (String) r[4],
-                    (Boolean) r[5], r[6] == null ? null : ((Number) r[6]).longValue(), instant(r[7]), instant(r[8])));
+                    (Boolean) r[5], r[6] == null ? null : ((Number) r[6]).longValue(), SqlFilter.instant(r[7]),
+                    SqlFilter.instant(r[8])));
         }
         return new Page(items, filter.page(), filter.size(), ((Number) count.getSingleResult()).longValue());
     }
@@ -140,48 +117,17 @@ public class DeviceQueries {
     /** Device events, newest first: "which devices pulled release X", "what did device Y get". */
     @Transactional
     public List<DeviceEvent> events(Long releaseId, String mac, String type, Instant from, Instant to, int limit) {
-        List<Object> parameters = new ArrayList<>(List.of(tenants.require().toString()));
-        StringBuilder sql = new StringBuilder(
-                "select id, at, mac, type, release_id, detail::text from device_events" + " where tenant_id = ?1");
-        if (releaseId != null) {
-            parameters.add(releaseId);
-            sql.append(" and release_id = ?").append(parameters.size());
-        }
-        if (mac != null) {
-            parameters.add(Mac.require(mac));
-            sql.append(" and mac = ?").append(parameters.size());
-        }
-        if (type != null) {
-            parameters.add(type);
-            sql.append(" and type = ?").append(parameters.size());
-        }
-        if (from != null) {
-            parameters.add(Timestamp.from(from));
-            sql.append(" and at >= ?").append(parameters.size());
-        }
-        if (to != null) {
-            parameters.add(Timestamp.from(to));
-            sql.append(" and at < ?").append(parameters.size());
-        }
-        sql.append(" order by at desc, id desc limit ").append(Math.max(1, Math.min(limit, 10_000)));
-        var query = entityManager.createNativeQuery(sql.toString());
-        for (int i = 0; i < parameters.size(); i++) {
-            query.setParameter(i + 1, parameters.get(i));
-        }
+        var query = new SqlFilter("tenant_id = ?", tenants.require().toString()).and("release_id = ?", releaseId)
+                .and("mac = ?", mac == null ? null : Mac.require(mac)).and("type = ?", type).and("at >= ?", from)
+                .and("at < ?", to).query(entityManager,
+                        "select id, at, mac, type, release_id, detail::text" + " from device_events",
+                        " order by at desc, id desc limit " + Math.max(1, Math.min(limit, 10_000)));
         List<DeviceEvent> events = new ArrayList<>();
         for (Object row : query.getResultList()) {
             Object[] r = (Object[]) row;
-            events.add(new DeviceEvent(((Number) r[0]).longValue(), instant(r[1]), (String) r[2], (String) r[3],
-                    r[4] == null ? null : ((Number) r[4]).longValue(), (String) r[5]));
+            events.add(new DeviceEvent(((Number) r[0]).longValue(), SqlFilter.instant(r[1]), (String) r[2],
+                    (String) r[3], r[4] == null ? null : ((Number) r[4]).longValue(), (String) r[5]));
         }
         return events;
-    }
-
-    private static Instant instant(Object value) {
-        if (value == null) {
-            return null;
-        }
-        return value instanceof Instant i ? i
-                : value instanceof java.time.OffsetDateTime o ? o.toInstant() : ((Timestamp) value).toInstant();
     }
 }

@@ -132,6 +132,13 @@ class FleetApiTest {
         Response old = api().queryParam("version", "0.1.0").get(path("/devices"));
         assertThat(old.jsonPath().getLong("total")).isEqualTo(3);
 
+        assertThat(api().queryParam("seenSince", java.time.Instant.now().minusSeconds(600).toString())
+                .get(path("/devices")).jsonPath().getLong("total")).isEqualTo(5);
+        assertThat(api().queryParam("seenBefore", java.time.Instant.now().minusSeconds(600).toString())
+                .get(path("/devices")).jsonPath().getLong("total")).isZero();
+        assertThat(api().queryParam("mac", "5C:CF:7F:00:01:01").queryParam("type", "offered").get(path("/events"))
+                .jsonPath().getList("$")).isEmpty();
+
         Response search = api().queryParam("q", "01:05").get(path("/devices"));
         assertThat(search.jsonPath().getList("items.mac")).containsExactly("5C:CF:7F:00:01:05");
 

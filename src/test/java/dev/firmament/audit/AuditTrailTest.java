@@ -56,6 +56,11 @@ class AuditTrailTest {
         assertThat(events.jsonPath().getString("[0].requestId")).isEqualTo("req-42");
         assertThat(events.jsonPath().getString("[0].userAgent")).isEqualTo("curl/8.5");
         assertThat(events.jsonPath().getString("[0].ip")).isEqualTo("127.0.0.1");
+        assertThat(given().auth().oauth2(token).queryParam("from", java.time.Instant.now().plusSeconds(60).toString())
+                .get("/api/v1/tenants/{t}/audit", slug).jsonPath().getList("$")).isEmpty();
+        // Setup went through the services (actor "system"); the pipeline itself made one change.
+        assertThat(given().auth().oauth2(token).queryParam("actor", "ci pipeline")
+                .get("/api/v1/tenants/{t}/audit", slug).jsonPath().getList("action")).containsExactly("product.create");
     }
 
     @Test

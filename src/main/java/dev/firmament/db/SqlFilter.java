@@ -1,0 +1,64 @@
+package dev.firmament.db;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.Query;
+
+/**
+ * A native SQL WHERE clause built from optional filters. Each {@code ?} of a condition stands for that condition's
+ * value and is numbered as the conditions are added; a condition whose value is null is left out, so "no filter" needs
+ * no branch at the call site.
+ */
+public final class SqlFilter {
+
+    private final StringBuilder where = new StringBuilder(" where ");
+    private final List<Object> parameters = new ArrayList<>();
+
+    /** Starts with a condition that always applies, such as the tenant. */
+    public SqlFilter(String condition, Object value) {
+        parameters.add(value);
+        where.append(numbered(condition));
+    }
+
+    /** Adds {@code and condition} unless {@code value} is null. */
+    public SqlFilter and(String condition, Object value) {
+        if (value != null) {
+            parameters.add(value instanceof Instant instant ? Timestamp.from(instant) : value);
+            where.append(" and ").append(numbered(condition));
+        }
+        return this;
+    }
+
+    /** Adds {@code and condition} without a value. */
+    public SqlFilter and(String condition) {
+        where.append(" and ").append(condition);
+        return this;
+    }
+
+    /** A native query of {@code select + where + rest} with the values bound. */
+    public Query query(EntityManager entityManager, String select, String rest) {
+        Query query = entityManager.createNativeQuery(select + where + rest);
+        for (int i = 0; i < parameters.size(); i++) {
+            query.setParameter(i + 1, parameters.get(i));
+        }
+        return query;
+    }
+
+    /** A {@code timestamptz} column as native queries return it (the JDBC type depends on the driver's mapping). */
+    public static Instant instant(Object value) {
+        if (value == null) {
+            return null;
+        }
+        return value instanceof Instant instant ? instant
+                : value instanceof OffsetDateTime offset ? offset.toInstant() : ((Timestamp) value).toInstant();
+    }
+
+    private String numbered(String condition) {
+        return condition.replace("?", "?" + parameters.size());
+    }
+}
