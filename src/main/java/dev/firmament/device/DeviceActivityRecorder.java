@@ -36,6 +36,7 @@ import dev.firmament.targeting.Decision.Outcome;
 import dev.firmament.targeting.DeviceReport;
 import dev.firmament.targeting.FleetChanges;
 import dev.firmament.targeting.TargetingSnapshot.ImageKind;
+import dev.firmament.targeting.TargetingSnapshots;
 import dev.firmament.targeting.VersionComparator;
 
 /**
@@ -45,7 +46,8 @@ import dev.firmament.targeting.VersionComparator;
  *
  * <p>
  * Installation is inferred here: a device with a pending offer that now reports the offered image's MD5 or version has
- * installed it.
+ * installed it. The same batch moves the devices of rollouts along (membership, offered, downloaded, installed) and
+ * quarantines a device that keeps downloading a rollout's image without installing it.
  */
 @ApplicationScoped
 public class DeviceActivityRecorder {
@@ -64,10 +66,12 @@ public class DeviceActivityRecorder {
     }
 
     private final AgroalDataSource dataSource;
+    private final TargetingSnapshots snapshots;
     private final ObjectMapper json;
     private final BlockingQueue<Object> queue;
     private final long flushMillis;
     private final java.time.Duration installTimeout;
+    private final int updateLoopDownloads;
     private final Counter dropped;
     /** Records accepted and not yet written (queued, or taken by the writer thread). */
     private final java.util.concurrent.atomic.AtomicLong unwritten = new java.util.concurrent.atomic.AtomicLong();
@@ -75,10 +79,13 @@ public class DeviceActivityRecorder {
     private Thread writer;
 
     DeviceActivityRecorder(AgroalDataSource dataSource, ObjectMapper json, MeterRegistry meters,
-            @ConfigProperty(name = "firmament.devices.queue-capacity") int capacity,
+            TargetingSnapshots snapshots, @ConfigProperty(name = "firmament.devices.queue-capacity") int capacity,
             @ConfigProperty(name = "firmament.devices.flush-interval") java.time.Duration flushInterval,
-            @ConfigProperty(name = "firmament.devices.install-timeout") java.time.Duration installTimeout) {
+            @ConfigProperty(name = "firmament.devices.install-timeout") java.time.Duration installTimeout,
+            @ConfigProperty(name = "firmament.rollouts.update-loop-downloads") int updateLoopDownloads) {
+        this.snapshots = snapshots;
         this.installTimeout = installTimeout;
+        this.updateLoopDownloads = updateLoopDownloads;
         this.dataSource = dataSource;
         this.json = json;
         this.queue = new ArrayBlockingQueue<>(capacity);
@@ -192,14 +199,18 @@ public class DeviceActivityRecorder {
         }
         byTenant.forEach((tenant, records) -> {
             try {
-                writeTenant(tenant, records);
+                if (writeTenant(tenant, records)) {
+                    // Other replicas learn it from the NOTIFY; this one reads its own change at once.
+                    snapshots.rebuild(tenant);
+                }
             } catch (SQLException | RuntimeException e) {
                 LOG.errorf(e, "Could not record %d device activities of tenant %s", records.size(), tenant);
             }
         });
     }
 
-    private void writeTenant(String tenantId, List<Object> records) throws SQLException {
+    /** Returns whether the tenant's targeting data changed (a device enrolled in a group, or quarantined). */
+    private boolean writeTenant(String tenantId, List<Object> records) throws SQLException {
         Map<String, CheckIn> latest = new LinkedHashMap<>();
         for (Object record : records) {
             if (record instanceof CheckIn checkIn) {
@@ -219,10 +230,10 @@ public class DeviceActivityRecorder {
                     for (Object record : records) {
                         if (record instanceof CheckIn checkIn) {
                             // What this check-in says about the previous offer comes before what it offers anew.
-                            if (latest.get(checkIn.report().mac()) == checkIn) {
-                                next.put(checkIn.report().mac(),
-                                        nextPending(checkIn, known.get(checkIn.report().mac()), events));
-                            }
+                            // Each check-in in turn: an offer and the install that follows can share a batch.
+                            String mac = checkIn.report().mac();
+                            next.put(mac, nextPending(checkIn, next.containsKey(mac) ? next.get(mac) : known.get(mac),
+                                    events));
                             eventsOf(checkIn, events);
                         } else {
                             Download d = (Download) record;
@@ -249,8 +260,9 @@ public class DeviceActivityRecorder {
                         enroll.executeBatch();
                     }
                 }
+                boolean quarantined = RolloutProgressWriter.write(c, tenantId, records, events, updateLoopDownloads);
                 insertEvents(c, tenantId, events);
-                if (enrolled) {
+                if (enrolled || quarantined) {
                     try (PreparedStatement notify = c.prepareStatement("select pg_notify(?, ?)")) {
                         notify.setString(1, FleetChanges.CHANNEL);
                         notify.setString(2, tenantId);
@@ -258,6 +270,7 @@ public class DeviceActivityRecorder {
                     }
                 }
                 c.commit();
+                return enrolled || quarantined;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -270,7 +283,7 @@ public class DeviceActivityRecorder {
         static final Pending NONE = new Pending(null, null, null, null);
     }
 
-    private record Event(String mac, String type, Long releaseId, Instant at, Map<String, Object> detail) {
+    record Event(String mac, String type, Long releaseId, Instant at, Map<String, Object> detail) {
     }
 
     private static Map<String, Pending> known(Connection c, String tenantId, java.util.Set<String> macs)
@@ -307,6 +320,10 @@ public class DeviceActivityRecorder {
         detail.put("client", checkIn.report().client().code());
         if (decision.ruleId() != null) {
             detail.put("ruleId", decision.ruleId());
+        }
+        if (decision.rolloutId() != null && decision.source() == Decision.Source.ROLLOUT) {
+            detail.put("rolloutId", decision.rolloutId());
+            detail.put("wave", decision.wave());
         }
         if (checkIn.report().version() != null) {
             detail.put("fromVersion", checkIn.report().version());

@@ -27,9 +27,11 @@ class DeviceGateway {
     private final TargetingSnapshots snapshots;
     private final DeviceActivityRecorder recorder;
     private final MeterRegistry meters;
+    private final RolloutDownloadSlots slots;
 
     DeviceGateway(DeviceKeyRegistry keys, TargetingSnapshots snapshots, DeviceActivityRecorder recorder,
-            MeterRegistry meters) {
+            MeterRegistry meters, RolloutDownloadSlots slots) {
+        this.slots = slots;
         this.keys = keys;
         this.snapshots = snapshots;
         this.recorder = recorder;
@@ -52,6 +54,13 @@ class DeviceGateway {
     Decision checkIn(DeviceKeyRegistry.Entry key, DeviceReport report) {
         TargetingSnapshot snapshot = snapshot(key);
         Decision decision = UpdateDecider.decide(report, snapshot, key.defaultProductId());
+        if (decision.outcome() == Decision.Outcome.OFFER && decision.source() == Decision.Source.ROLLOUT
+                && report.mode() != DeviceReport.Mode.VERSION) {
+            TargetingSnapshot.RolloutEntry rollout = snapshot.rolloutShipping(decision.release().id());
+            if (rollout != null && slots.full(rollout.id(), rollout.downloadCap())) {
+                decision = decision.waiting(Decision.Reason.DOWNLOAD_CAP_REACHED);
+            }
+        }
         meters.counter("firmament.device.checkins", "client", report.client().code(), "outcome",
                 decision.outcome().name().toLowerCase(java.util.Locale.ROOT)).increment();
         if (report.mac() != null && decision.reason() != Decision.Reason.UNKNOWN_PRODUCT) {

@@ -83,6 +83,8 @@ public class DownloadResource {
         if (mac != null && snapshot.deviceOverride(mac).blocked()) {
             return EspHttpUpdateResource.plain(403, "This device is blocked");
         }
-        return images.send(entry.get().tenantId(), mac, release, kind, range, head, response);
+        TargetingSnapshot.RolloutEntry rollout = snapshot.rolloutShipping(release.id());
+        return images.send(entry.get().tenantId(), mac, release, kind, range, head,
+                rollout == null ? null : rollout.id(), response);
     }
 }

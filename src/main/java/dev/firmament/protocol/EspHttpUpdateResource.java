@@ -76,7 +76,7 @@ public class EspHttpUpdateResource {
             return Response.notModified().build();
         }
         return images.send(entry.get().tenantId(), report.mac(), decision.release(), decision.kind(), null, false,
-                response);
+                decision.source() == Decision.Source.ROLLOUT ? decision.rolloutId() : null, response);
     }
 
     /**

@@ -33,14 +33,20 @@ class ImageResponses {
 
     private final ArtifactStore store;
     private final DeviceActivityRecorder recorder;
+    private final RolloutDownloadSlots slots;
 
-    ImageResponses(ArtifactStore store, DeviceActivityRecorder recorder) {
+    ImageResponses(ArtifactStore store, DeviceActivityRecorder recorder, RolloutDownloadSlots slots) {
         this.store = store;
         this.recorder = recorder;
+        this.slots = slots;
     }
 
+    /**
+     * @param rolloutId
+     *            the rollout whose image this is, so its concurrent downloads are counted; or null
+     */
     Response send(String tenantId, String mac, ReleaseEntry release, ImageKind kind, String rangeHeader, boolean head,
-            HttpServerResponse vertxResponse) throws IOException {
+            Long rolloutId, HttpServerResponse vertxResponse) throws IOException {
         Image image = release.image(kind);
         Path file = store.localCopy(UUID.fromString(tenantId), image.sha256());
         long size = image.size();
@@ -61,7 +67,7 @@ class ImageResponses {
             // anything else (several ranges, other units) is answered with the whole image, as RFC 9110 allows
         }
         if (!head && mac != null) {
-            recordWhenDone(tenantId, mac, release.id(), kind, size, contentRange, vertxResponse);
+            recordWhenDone(tenantId, mac, release.id(), kind, size, contentRange, rolloutId, vertxResponse);
         }
         Response.ResponseBuilder response = Response.status(contentRange == null ? 200 : 206)
                 .type("application/octet-stream").header("x-MD5", image.md5())
@@ -77,15 +83,22 @@ class ImageResponses {
     }
 
     private void recordWhenDone(String tenantId, String mac, long releaseId, ImageKind kind, long size, String range,
-            HttpServerResponse vertxResponse) {
-        vertxResponse.bodyEndHandler(done -> recorder.record(new DeviceActivityRecorder.Download(tenantId, mac,
-                releaseId, kind, vertxResponse.bytesWritten(), size, range, Instant.now())));
-        vertxResponse.closeHandler(closed -> {
-            if (!vertxResponse.ended()) {
+            Long rolloutId, HttpServerResponse vertxResponse) {
+        if (rolloutId != null) {
+            slots.begin(rolloutId);
+        }
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable finish = () -> {
+            if (done.compareAndSet(false, true)) { // the body ends, or the connection drops first; never both
+                if (rolloutId != null) {
+                    slots.end(rolloutId);
+                }
                 recorder.record(new DeviceActivityRecorder.Download(tenantId, mac, releaseId, kind,
                         vertxResponse.bytesWritten(), size, range, Instant.now()));
             }
-        });
+        };
+        vertxResponse.bodyEndHandler(ended -> finish.run());
+        vertxResponse.closeHandler(closed -> finish.run());
     }
 
     /** First and last byte of a satisfiable range, or null. */

@@ -155,7 +155,7 @@ public class ReleaseService {
         return release;
     }
 
-    /** Deletes a release no rule or pin uses, and its images unless another release shares them. */
+    /** Deletes a release no rule, pin or rollout uses, and its images unless another release shares them. */
     public void delete(long id) {
         UUID tenant = tenants.require();
         Release release = QuarkusTransaction.requiringNew().call(() -> {
@@ -165,10 +165,13 @@ public class ReleaseService {
                     .setParameter(1, id).getSingleResult()
                     + releases.getEntityManager()
                             .createQuery("select count(p) from Pin p where p.releaseId = ?1", Long.class)
-                            .setParameter(1, id).getSingleResult();
+                            .setParameter(1, id).getSingleResult()
+                    + ((Number) releases.getEntityManager()
+                            .createNativeQuery("select count(*) from rollouts where tenant_id = ?1 and release_id = ?2")
+                            .setParameter(1, tenant.toString()).setParameter(2, id).getSingleResult()).longValue();
             if (users > 0) {
-                throw new ConflictException("release-in-use",
-                        "Release " + id + " is used by " + users + " rule(s) or pin(s); remove them first");
+                throw new ConflictException("release-in-use", "Release " + id + " is used by " + users
+                        + " rule(s), pin(s) or rollout(s); remove them first (rollouts that ran stay as history)");
             }
             audit.record("release.delete", "release", Long.toString(id), view(found), null);
             releases.delete(found);

@@ -5,11 +5,16 @@ import dev.firmament.targeting.TargetingSnapshot.ImageKind;
 import dev.firmament.targeting.TargetingSnapshot.ReleaseEntry;
 
 /**
- * The outcome of one check-in. {@code release} is the release the device's pin or rule points at (also when nothing is
- * offered, for example because it already runs it), or null when nothing matched.
+ * The outcome of one check-in. {@code release} is the release the device's pin, rollout or rule points at (also when
+ * nothing is offered, for example because it already runs it), or null when nothing matched. {@code rolloutId} and
+ * {@code wave} say which rollout the device belongs to, also when that rollout holds its release back for now.
  */
-public record Decision(Outcome outcome, Reason reason, ReleaseEntry release, ImageKind kind, Source source,
-        Long ruleId) {
+public record Decision(Outcome outcome, Reason reason, ReleaseEntry release, ImageKind kind, Source source, Long ruleId,
+        Long rolloutId, Integer wave) {
+
+    public Decision(Outcome outcome, Reason reason, ReleaseEntry release, ImageKind kind, Source source, Long ruleId) {
+        this(outcome, reason, release, kind, source, ruleId, null, null);
+    }
 
     /** What happens. */
     public enum Outcome {
@@ -25,8 +30,12 @@ public record Decision(Outcome outcome, Reason reason, ReleaseEntry release, Ima
 
     /** Why, as a stable code for events and logs. */
     public enum Reason {
-        PINNED, RULE_MATCHED, NO_MATCHING_RULE, UNKNOWN_PRODUCT, ALREADY_RUNNING, DOWNGRADE_NOT_ALLOWED,
-        LARGER_THAN_FREE_SPACE, NO_IMAGE_OF_THAT_KIND, RELEASE_MISSING, BLOCKED;
+        PINNED, ROLLOUT_WAVE_OPEN, RULE_MATCHED, NO_MATCHING_RULE, UNKNOWN_PRODUCT, ALREADY_RUNNING,
+        DOWNGRADE_NOT_ALLOWED, LARGER_THAN_FREE_SPACE, NO_IMAGE_OF_THAT_KIND, RELEASE_MISSING, BLOCKED,
+        /** The device's rollout holds its release back: wave not open, paused, outside the window, quarantined. */
+        ROLLOUT_WAITING,
+        /** The rollout's wave allows only so many downloads at once. */
+        DOWNLOAD_CAP_REACHED;
 
         public String code() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
@@ -35,11 +44,21 @@ public record Decision(Outcome outcome, Reason reason, ReleaseEntry release, Ima
 
     /** Which precedence level chose the release. */
     public enum Source {
-        PIN, RULE, NONE
+        PIN, ROLLOUT, RULE, NONE
     }
 
     public Image image() {
         return release == null ? null : release.image(kind);
+    }
+
+    /** The same decision, marked as belonging to a rollout's wave. */
+    Decision inRollout(long id, int waveIndex) {
+        return new Decision(outcome, reason, release, kind, source, ruleId, id, waveIndex);
+    }
+
+    /** Nothing now, for a reason that is not the device's fault (a cap reached): the membership stays. */
+    public Decision waiting(Reason why) {
+        return new Decision(Outcome.NONE, why, release, kind, Source.NONE, ruleId, rolloutId, wave);
     }
 
     static Decision none(Reason reason) {

@@ -114,9 +114,14 @@ public class GroupService {
         long keys = entityManager
                 .createQuery("select count(k) from DeviceKey k where k.defaultGroupId = ?1", Long.class)
                 .setParameter(1, groupId).getSingleResult();
-        if (rules + keys > 0) {
-            throw new dev.firmament.errors.ConflictException("group-in-use",
-                    "Group " + groupId + " is used by " + rules + " rule(s) and " + keys + " device key(s)");
+        // Completed rollouts still reach late devices through their groups; only aborted ones let go.
+        long rollouts = ((Number) entityManager.createNativeQuery("select count(distinct r.id) from rollouts r"
+                + " left join rollout_waves w on w.tenant_id = r.tenant_id and w.rollout_id = r.id where r.tenant_id"
+                + " = ?1 and r.state <> 'aborted' and (?2 = any(r.eligible_group_ids) or ?2 = any(w.group_ids))")
+                .setParameter(1, group.tenantId).setParameter(2, groupId).getSingleResult()).longValue();
+        if (rules + keys + rollouts > 0) {
+            throw new dev.firmament.errors.ConflictException("group-in-use", "Group " + groupId + " is used by " + rules
+                    + " rule(s), " + keys + " device key(s) and " + rollouts + " rollout(s) that are not aborted");
         }
         audit.record("group.delete", "group", Long.toString(groupId), java.util.Map.of("name", group.name), null);
         entityManager.remove(group);

@@ -25,7 +25,10 @@ import dev.firmament.targeting.TargetingSnapshot.DeviceOverride;
 import dev.firmament.targeting.TargetingSnapshot.Image;
 import dev.firmament.targeting.TargetingSnapshot.PinEntry;
 import dev.firmament.targeting.TargetingSnapshot.ReleaseEntry;
+import dev.firmament.targeting.TargetingSnapshot.RolloutEntry;
+import dev.firmament.targeting.TargetingSnapshot.RolloutPhase;
 import dev.firmament.targeting.TargetingSnapshot.RuleEntry;
+import dev.firmament.targeting.TargetingSnapshot.WaveEntry;
 
 /**
  * Reads one tenant's targeting data in a single read-only transaction with plain SQL: faster than the ORM at tens of
@@ -67,8 +70,8 @@ class TargetingSnapshotLoader {
             }
             try {
                 return new TargetingSnapshot(tenantId, products(connection, tenantId), releases(connection, tenantId),
-                        pins(connection, tenantId), groups(connection, tenantId), rules(connection, tenantId),
-                        devices(connection, tenantId));
+                        pins(connection, tenantId), groups(connection, tenantId), rollouts(connection, tenantId),
+                        rules(connection, tenantId), devices(connection, tenantId));
             } finally {
                 connection.rollback();
                 connection.setReadOnly(false);
@@ -135,18 +138,82 @@ class TargetingSnapshotLoader {
                         + " release_id, allow_downgrade from version_rules where tenant_id = ? order by position",
                 tenantId)) {
             while (rs.next()) {
-                List<VersionCondition> conditions;
-                try {
-                    conditions = json.readValue(rs.getString(5), CONDITIONS);
-                } catch (java.io.IOException e) {
-                    throw new SQLException("Unreadable version conditions in rule " + rs.getLong(1), e);
-                }
                 rules.add(new RuleEntry(rs.getLong(1), rs.getObject(2, UUID.class), Set.of(strings(rs.getArray(3))),
-                        Set.of(longs(rs.getArray(4))), List.copyOf(conditions), rs.getString(6), rs.getLong(7),
-                        rs.getBoolean(8)));
+                        Set.of(longs(rs.getArray(4))), conditions(rs.getString(5), rs.getLong(1)), rs.getString(6),
+                        rs.getLong(7), rs.getBoolean(8)));
             }
         }
         return List.copyOf(rules);
+    }
+
+    /** Running, paused and completed rollouts with their waves and quarantined devices, per product in order. */
+    private Map<UUID, List<RolloutEntry>> rollouts(Connection c, String tenantId) throws SQLException {
+        Map<Long, List<WaveEntry>> waves = new HashMap<>();
+        Map<Long, Integer> caps = new HashMap<>();
+        try (ResultSet rs = query(c, "select w.rollout_id, w.group_ids, w.percent, w.max_concurrent_downloads,"
+                + " w.position < r.open_waves from rollout_waves w join rollouts r on r.tenant_id = w.tenant_id and"
+                + " r.id = w.rollout_id where w.tenant_id = ? and r.state in ('running', 'paused', 'completed')"
+                + " order by w.rollout_id, w.position", tenantId)) {
+            while (rs.next()) {
+                java.math.BigDecimal percent = rs.getBigDecimal(3);
+                waves.computeIfAbsent(rs.getLong(1), id -> new ArrayList<>()).add(new WaveEntry(
+                        Set.of(longs(rs.getArray(2))), percent == null ? null : percent.movePointRight(2).intValue()));
+                if (rs.getBoolean(5)) {
+                    caps.put(rs.getLong(1), rs.getObject(4, Integer.class)); // the newest open wave's cap
+                }
+            }
+        }
+        Map<Long, Set<String>> quarantined = new HashMap<>();
+        try (ResultSet rs = query(c,
+                "select d.rollout_id, d.mac from rollout_devices d join rollouts r on"
+                        + " r.tenant_id = d.tenant_id and r.id = d.rollout_id where d.tenant_id = ? and d.state ="
+                        + " 'quarantined' and r.state in ('running', 'paused', 'completed')",
+                tenantId)) {
+            while (rs.next()) {
+                quarantined.computeIfAbsent(rs.getLong(1), id -> new HashSet<>()).add(rs.getString(2));
+            }
+        }
+        Map<UUID, List<RolloutEntry>> rollouts = new HashMap<>();
+        try (ResultSet rs = query(c, "select id, product_id, release_id, state, priority, started_at,"
+                + " eligible_versions::text, eligible_group_ids, open_waves, window_days, window_from, window_to,"
+                + " window_zone from rollouts where tenant_id = ? and state in ('running', 'paused', 'completed')",
+                tenantId)) {
+            while (rs.next()) {
+                long id = rs.getLong(1);
+                RolloutEntry rollout = new RolloutEntry(id, rs.getObject(2, UUID.class), rs.getLong(3),
+                        RolloutPhase.valueOf(rs.getString(4).toUpperCase(java.util.Locale.ROOT)), rs.getInt(5),
+                        rs.getTimestamp(6).toInstant(), conditions(rs.getString(7), id), Set.of(longs(rs.getArray(8))),
+                        List.copyOf(waves.getOrDefault(id, List.of())), rs.getInt(9), window(rs),
+                        Set.copyOf(quarantined.getOrDefault(id, Set.of())), caps.get(id));
+                rollouts.computeIfAbsent(rollout.productId(), p -> new ArrayList<>()).add(rollout);
+            }
+        }
+        rollouts.replaceAll((product, ofProduct) -> {
+            ofProduct.sort(RolloutEntry.PRECEDENCE);
+            return List.copyOf(ofProduct);
+        });
+        return Map.copyOf(rollouts);
+    }
+
+    private static DeliveryWindow window(ResultSet rs) throws SQLException {
+        Array days = rs.getArray(10);
+        if (days == null) {
+            return null;
+        }
+        Set<java.time.DayOfWeek> dayOfWeeks = new HashSet<>();
+        for (Integer day : (Integer[]) days.getArray()) {
+            dayOfWeeks.add(java.time.DayOfWeek.of(day));
+        }
+        return new DeliveryWindow(Set.copyOf(dayOfWeeks), rs.getObject(11, java.time.LocalTime.class),
+                rs.getObject(12, java.time.LocalTime.class), java.time.ZoneId.of(rs.getString(13)));
+    }
+
+    private List<VersionCondition> conditions(String text, long owner) throws SQLException {
+        try {
+            return List.copyOf(json.readValue(text, CONDITIONS));
+        } catch (java.io.IOException e) {
+            throw new SQLException("Unreadable version conditions of " + owner, e);
+        }
     }
 
     private static Map<String, DeviceOverride> devices(Connection c, String tenantId) throws SQLException {

@@ -1,5 +1,6 @@
 package dev.firmament.targeting;
 
+import java.time.Instant;
 import java.util.Collections;
 import java.util.Set;
 import java.util.UUID;
@@ -12,12 +13,15 @@ import dev.firmament.targeting.TargetingSnapshot.Image;
 import dev.firmament.targeting.TargetingSnapshot.ImageKind;
 import dev.firmament.targeting.TargetingSnapshot.PinEntry;
 import dev.firmament.targeting.TargetingSnapshot.ReleaseEntry;
+import dev.firmament.targeting.TargetingSnapshot.RolloutEntry;
 import dev.firmament.targeting.TargetingSnapshot.RuleEntry;
 
 /**
- * Decides what a device should get: a pure function of its report and its tenant's snapshot. Precedence: a MAC pin;
- * then the ordered rules, first match wins (NoFUSS semantics). Whatever is chosen is never the image the device already
- * runs, never larger than its free space, and never a downgrade unless the pin or rule allows it.
+ * Decides what a device should get: a pure function of its report, its tenant's snapshot and the time. Precedence: a
+ * MAC pin; then the rollout the device belongs to, if its wave is open; then the ordered rules, first match wins
+ * (NoFUSS semantics) — except that a rule cannot hand out a release that the device's rollout is holding back. Whatever
+ * is chosen is never the image the device already runs, never larger than its free space, and never a downgrade unless
+ * the pin or rule allows it (a rollout never downgrades).
  */
 public final class UpdateDecider {
 
@@ -29,6 +33,11 @@ public final class UpdateDecider {
      *            the product of the device key, used when neither the request nor a person named one
      */
     public static Decision decide(DeviceReport report, TargetingSnapshot snapshot, UUID keyDefaultProduct) {
+        return decide(report, snapshot, keyDefaultProduct, Instant.now());
+    }
+
+    public static Decision decide(DeviceReport report, TargetingSnapshot snapshot, UUID keyDefaultProduct,
+            Instant now) {
         TargetingSnapshot.DeviceOverride override = snapshot.deviceOverride(report.mac());
         if (override.blocked()) {
             return new Decision(Outcome.BLOCKED, Reason.BLOCKED, null, null, Source.NONE, null);
@@ -46,13 +55,72 @@ public final class UpdateDecider {
             return Decision.none(report.product() != null ? Reason.UNKNOWN_PRODUCT : Reason.NO_MATCHING_RULE);
         }
         Set<Long> groups = snapshot.groupsOf(report.mac());
+        Membership membership = rolloutMembership(report, snapshot, product, groups);
+        Long heldBack = null;
+        if (membership != null) {
+            RolloutEntry rollout = membership.rollout();
+            if (offersNow(rollout, membership.wave(), report.mac(), now)) {
+                return check(report, snapshot.releases().get(rollout.releaseId()), kind, Source.ROLLOUT, null, false,
+                        Reason.ROLLOUT_WAVE_OPEN).inRollout(rollout.id(), membership.wave());
+            }
+            heldBack = rollout.releaseId();
+        }
         for (RuleEntry rule : snapshot.rules()) {
             if (matches(rule, product, report, groups)) {
-                return check(report, snapshot.releases().get(rule.releaseId()), kind, Source.RULE, rule.id(),
+                if (heldBack != null && rule.releaseId() == heldBack) {
+                    break;
+                }
+                Decision byRule = check(report, snapshot.releases().get(rule.releaseId()), kind, Source.RULE, rule.id(),
                         rule.allowDowngrade(), Reason.RULE_MATCHED);
+                return membership == null ? byRule : byRule.inRollout(membership.rollout().id(), membership.wave());
             }
         }
+        if (membership != null) {
+            return Decision.none(Reason.ROLLOUT_WAITING).inRollout(membership.rollout().id(), membership.wave());
+        }
         return Decision.none(Reason.NO_MATCHING_RULE);
+    }
+
+    /** A device's rollout and wave. */
+    public record Membership(RolloutEntry rollout, int wave) {
+    }
+
+    /**
+     * The rollout a device belongs to: the first in precedence order that it is eligible for, that selects it in one of
+     * its waves, and whose release would be an upgrade for it. A device is in at most one rollout; one that already
+     * runs the release (or something newer) is in none and is left to the rules.
+     */
+    public static Membership rolloutMembership(DeviceReport report, TargetingSnapshot snapshot, UUID product,
+            Set<Long> groups) {
+        if (report.mac() == null) {
+            return null; // NoFUSS 0.1 says no MAC: no stable place in a wave
+        }
+        for (RolloutEntry rollout : snapshot.rolloutsOf(product)) {
+            ReleaseEntry release = snapshot.releases().get(rollout.releaseId());
+            if (release == null || alreadyRuns(report, release) || (report.version() != null
+                    && VersionComparator.compare(release.version(), report.version()) < 0)) {
+                continue;
+            }
+            if (!RolloutSelection.eligible(rollout, report, groups)) {
+                continue;
+            }
+            int wave = RolloutSelection.waveOf(rollout, report.mac(), groups);
+            if (wave >= 0) {
+                return new Membership(rollout, wave);
+            }
+        }
+        return null;
+    }
+
+    private static boolean offersNow(RolloutEntry rollout, int wave, String mac, Instant now) {
+        if (rollout.quarantined().contains(mac) || (rollout.window() != null && !rollout.window().contains(now))) {
+            return false;
+        }
+        return switch (rollout.phase()) {
+        case RUNNING -> wave < rollout.openWaves();
+        case COMPLETED -> true;
+        case PAUSED -> false;
+        };
     }
 
     /** The product a check-in counts for: the request's, else a person's assignment, else the key's. */

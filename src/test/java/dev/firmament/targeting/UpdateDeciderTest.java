@@ -33,6 +33,7 @@ class UpdateDeciderTest {
     final Map<String, PinEntry> pins = new HashMap<>();
     final Map<String, Set<Long>> groups = new HashMap<>();
     final List<RuleEntry> rules = new ArrayList<>();
+    final Map<java.util.UUID, List<TargetingSnapshot.RolloutEntry>> rollouts = new HashMap<>();
     final Map<String, DeviceOverride> devices = new HashMap<>();
 
     final ReleaseEntry v110 = release(1, "1.1.0", 300_000);
@@ -230,7 +231,7 @@ class UpdateDeciderTest {
 
     private TargetingSnapshot snapshot() {
         return new TargetingSnapshot("t", Map.of("SONOFF_BASIC", SONOFF, "OTHER", OTHER_PRODUCT), releases, pins,
-                groups, rules, devices);
+                groups, rollouts, rules, devices);
     }
 
     private void rule(long id, ReleaseEntry release, List<String> macs, List<VersionCondition> conditions,

@@ -1,0 +1,142 @@
+package dev.firmament.rollout;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.arc.Arc;
+import io.quarkus.scheduler.Scheduled;
+
+import dev.firmament.audit.AuditActor;
+import dev.firmament.rollout.Rollout.State;
+import dev.firmament.rollout.RolloutProgress.WaveProgress;
+import dev.firmament.tenant.TenantContext;
+
+/**
+ * Moves running rollouts along: marks devices that downloaded and never came back with the image as failed, pauses a
+ * rollout whose open waves fail beyond their threshold, and opens the next wave (or completes the rollout) once the
+ * current wave has soaked long enough and installed enough.
+ *
+ * <p>
+ * Every replica runs this on a short interval. Each rollout is evaluated in a transaction that first locks its row with
+ * {@code SKIP LOCKED}: while one replica (or a person's action) holds a rollout, the others pass it by, and a decision
+ * is taken from committed state only, so evaluating twice changes nothing. All state is in the database: a restart
+ * continues where the rollout was.
+ */
+@ApplicationScoped
+public class RolloutEngine {
+
+    private static final Logger LOG = Logger.getLogger(RolloutEngine.class);
+
+    private final AgroalDataSource dataSource;
+    private final TenantContext tenants;
+    private final EntityManager entityManager;
+    private final RolloutService rollouts;
+    private final RolloutMembers members;
+    private final Duration installTimeout;
+
+    RolloutEngine(AgroalDataSource dataSource, TenantContext tenants, EntityManager entityManager,
+            RolloutService rollouts, RolloutMembers members,
+            @ConfigProperty(name = "firmament.rollouts.install-timeout") Duration installTimeout) {
+        this.dataSource = dataSource;
+        this.tenants = tenants;
+        this.entityManager = entityManager;
+        this.rollouts = rollouts;
+        this.members = members;
+        this.installTimeout = installTimeout;
+    }
+
+    @Scheduled(every = "${firmament.rollouts.evaluate-interval}", delayed = "${firmament.rollouts.evaluate-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void tick() {
+        try {
+            evaluateAll();
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("Evaluating rollouts failed; trying again on the next tick", e);
+        }
+    }
+
+    /** Evaluates every rollout that may need it once; public for tests, which do not want to wait for the tick. */
+    public void evaluateAll() throws SQLException {
+        for (Object[] rollout : rolloutsToEvaluate()) {
+            UUID tenant = UUID.fromString((String) rollout[0]);
+            long id = (Long) rollout[1];
+            try {
+                tenants.runAs(tenant, () -> Arc.container().instance(RolloutEngine.class).get().evaluate(id));
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Evaluating rollout %d of tenant %s failed", id, tenant);
+            }
+        }
+    }
+
+    /**
+     * Running and paused rollouts, and completed ones still within the install timeout of their end (their last devices
+     * may still fail), across tenants.
+     */
+    private List<Object[]> rolloutsToEvaluate() throws SQLException {
+        List<Object[]> found = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                var statement = c.prepareStatement("select tenant_id, id from rollouts where state in ('running',"
+                        + " 'paused') or (state = 'completed' and ended_at > ?)")) {
+            statement.setTimestamp(1, java.sql.Timestamp.from(Instant.now().minus(installTimeout.multipliedBy(2))));
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    found.add(new Object[] { rs.getString(1), rs.getLong(2) });
+                }
+            }
+        }
+        return found;
+    }
+
+    /** One rollout, in the current tenant; skipped when another replica or a person holds it right now. */
+    @Transactional
+    void evaluate(long id) {
+        String tenantId = tenants.require().toString();
+        List<?> locked = entityManager
+                .createNativeQuery("select id from rollouts where tenant_id = ?1 and id = ?2 for update skip locked")
+                .setParameter(1, tenantId).setParameter(2, id).getResultList();
+        if (locked.isEmpty()) {
+            return;
+        }
+        Arc.container().instance(AuditActor.class).get().set("system", "rollout-engine", "Rollout engine", null, null,
+                null);
+        members.failOverdue(tenantId, id, installTimeout);
+        Rollout rollout = entityManager.find(Rollout.class, id);
+        if (rollout.state != State.RUNNING) {
+            return;
+        }
+        List<RolloutWave> waves = rollouts.waves(id);
+        RolloutProgress progress = RolloutService.progress(rollout, waves, members.counts(tenantId, id));
+        for (WaveProgress wave : progress.waves()) {
+            RolloutWave definition = waves.get(wave.position());
+            long newFailures = wave.counts().failures() - wave.failuresAcknowledged();
+            if (wave.open() && newFailures > 0 && wave.failurePercent() >= definition.failureThreshold.doubleValue()) {
+                rollouts.transition(rollout, "rollout.pause", State.PAUSED,
+                        String.format(java.util.Locale.ROOT,
+                                "%s: %d of %d devices failed (%.1f %%), at or above the %s %% failure threshold",
+                                definition.name, newFailures, wave.counts().devices(), wave.failurePercent(),
+                                definition.failureThreshold.stripTrailingZeros().toPlainString()));
+                return;
+            }
+        }
+        WaveProgress current = progress.waves().get(rollout.openWaves - 1);
+        RolloutWave definition = waves.get(current.position());
+        if (!Instant.now().isBefore(current.soakUntil())
+                && current.installedPercent() >= definition.successThreshold.doubleValue()) {
+            rollouts.openNextWave(rollout, waves,
+                    rollout.openWaves < waves.size() ? "rollout.wave-open" : "rollout.complete");
+        }
+    }
+}

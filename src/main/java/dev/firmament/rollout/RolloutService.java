@@ -1,0 +1,475 @@
+package dev.firmament.rollout;
+
+import java.math.BigDecimal;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+
+import dev.firmament.audit.AuditService;
+import dev.firmament.errors.ConflictException;
+import dev.firmament.errors.InvalidInputException;
+import dev.firmament.errors.NotFoundException;
+import dev.firmament.release.Release;
+import dev.firmament.rollout.Rollout.State;
+import dev.firmament.targeting.FleetChanges;
+import dev.firmament.targeting.MacGroup;
+import dev.firmament.targeting.VersionCondition;
+import dev.firmament.tenant.TenantContext;
+
+/**
+ * Rollouts of the current tenant: the definition (editable while a draft) and the controls people use. Every change is
+ * audited and announced to the decision snapshots in the same transaction. Automatic advancing lives in
+ * {@link RolloutEngine}, which uses the same transitions.
+ */
+@ApplicationScoped
+public class RolloutService {
+
+    static final int MAX_WAVES = 20;
+
+    private final EntityManager entityManager;
+    private final AuditService audit;
+    private final FleetChanges changes;
+    private final TenantContext tenants;
+    private final RolloutMembers members;
+
+    RolloutService(EntityManager entityManager, AuditService audit, FleetChanges changes, TenantContext tenants,
+            RolloutMembers members) {
+        this.entityManager = entityManager;
+        this.audit = audit;
+        this.changes = changes;
+        this.tenants = tenants;
+        this.members = members;
+    }
+
+    /** What a rollout is: validated by {@link #create} and {@link #update}. */
+    public record RolloutSpec(String name, Long releaseId, Integer priority, List<VersionCondition> eligibleVersions,
+            List<Long> eligibleGroups, List<WaveSpec> waves, WindowSpec window) {
+    }
+
+    /** One wave; thresholds are percentages of the wave's devices. */
+    public record WaveSpec(String name, List<Long> groups, BigDecimal percent, BigDecimal successThreshold,
+            BigDecimal failureThreshold, Integer soakMinutes, Integer maxConcurrentDownloads) {
+    }
+
+    /** Days ({@code MON}…{@code SUN}), local times {@code HH:mm}, and an IANA time zone. */
+    public record WindowSpec(List<String> days, String from, String to, String timeZone) {
+    }
+
+    /** A rollout and its waves, in order. */
+    public record RolloutWithWaves(Rollout rollout, List<RolloutWave> waves) {
+    }
+
+    @Transactional
+    public RolloutWithWaves create(RolloutSpec spec) {
+        Rollout rollout = new Rollout();
+        rollout.createdAt = Instant.now();
+        apply(rollout, spec);
+        entityManager.persist(rollout);
+        entityManager.flush();
+        List<RolloutWave> waves = replaceWaves(rollout, spec.waves());
+        audit.record("rollout.create", "rollout", rollout.id.toString(), null, view(rollout, waves));
+        return new RolloutWithWaves(rollout, waves);
+    }
+
+    /** Replaces the definition of a draft. */
+    @Transactional
+    public RolloutWithWaves update(long id, RolloutSpec spec) {
+        Rollout rollout = lock(id);
+        requireState(rollout, "edited", State.DRAFT);
+        Map<String, Object> before = view(rollout, waves(id));
+        apply(rollout, spec);
+        List<RolloutWave> waves = replaceWaves(rollout, spec.waves());
+        audit.record("rollout.update", "rollout", rollout.id.toString(), before, view(rollout, waves));
+        return new RolloutWithWaves(rollout, waves);
+    }
+
+    /** Deletes a draft; a rollout that ran stays as history (abort it instead). */
+    @Transactional
+    public void delete(long id) {
+        Rollout rollout = lock(id);
+        requireState(rollout, "deleted (abort it instead)", State.DRAFT);
+        audit.record("rollout.delete", "rollout", rollout.id.toString(), view(rollout, waves(id)), null);
+        entityManager.createQuery("delete from RolloutWave where rolloutId = ?1").setParameter(1, id).executeUpdate();
+        entityManager.remove(rollout);
+    }
+
+    @Transactional
+    public RolloutWithWaves get(long id) {
+        Rollout rollout = entityManager.find(Rollout.class, id);
+        if (rollout == null) {
+            throw new NotFoundException("Rollout " + id);
+        }
+        return new RolloutWithWaves(rollout, waves(id));
+    }
+
+    @Transactional
+    public List<RolloutWithWaves> list(State state) {
+        var query = entityManager.createQuery(
+                state == null ? "from Rollout order by id desc" : "from Rollout where state = ?1 order by id desc",
+                Rollout.class);
+        if (state != null) {
+            query.setParameter(1, state);
+        }
+        return query.getResultList().stream().map(r -> new RolloutWithWaves(r, waves(r.id))).toList();
+    }
+
+    /**
+     * Starts a draft: opens the first wave and records every registered device the rollout reaches as pending, so that
+     * devices that never check in are counted.
+     */
+    @Transactional
+    public RolloutWithWaves start(long id) {
+        Rollout rollout = lock(id);
+        requireState(rollout, "started", State.DRAFT);
+        Release release = entityManager.find(Release.class, rollout.releaseId);
+        if (release == null || release.firmwareSha256 == null) {
+            throw new ConflictException("release-without-firmware",
+                    "A rollout ships a firmware image; release " + rollout.releaseId + " has none");
+        }
+        List<RolloutWave> waves = waves(id);
+        Map<String, Object> before = view(rollout, waves);
+        Instant now = Instant.now();
+        rollout.state = State.RUNNING;
+        rollout.startedAt = now;
+        rollout.openWaves = 1;
+        waves.get(0).openedAt = now;
+        entityManager.flush();
+        int reached = members.enrol(tenants.require().toString(), rollout, waves);
+        Map<String, Object> after = view(rollout, waves);
+        after.put("devicesReached", reached);
+        audit.record("rollout.start", "rollout", rollout.id.toString(), before, after);
+        changes.currentTenantChanged();
+        return new RolloutWithWaves(rollout, waves);
+    }
+
+    /** Stops new offers; devices already updating finish and are counted. */
+    @Transactional
+    public RolloutWithWaves pause(long id, String reason) {
+        Rollout rollout = lock(id);
+        requireState(rollout, "paused", State.RUNNING);
+        return transition(rollout, "rollout.pause", State.PAUSED, reason);
+    }
+
+    /**
+     * Resumes a paused rollout. The failures so far count as seen: the failure threshold applies to failures from now
+     * on, so a rollout paused by failures does not pause again at once.
+     */
+    @Transactional
+    public RolloutWithWaves resume(long id) {
+        Rollout rollout = lock(id);
+        requireState(rollout, "resumed", State.PAUSED);
+        List<RolloutWave> waves = waves(id);
+        Map<Integer, RolloutProgress.Counts> counts = members.counts(tenants.require().toString(), id);
+        for (RolloutWave wave : waves) {
+            if (wave.position < rollout.openWaves) {
+                wave.failuresAcknowledged = counts.getOrDefault(wave.position, RolloutProgress.Counts.NONE).failures();
+            }
+        }
+        return transition(rollout, "rollout.resume", State.RUNNING, null);
+    }
+
+    /** Ends the rollout: from now on it offers nothing, and its devices are left to the rules. */
+    @Transactional
+    public RolloutWithWaves abort(long id) {
+        Rollout rollout = lock(id);
+        requireState(rollout, "aborted", State.RUNNING, State.PAUSED, State.COMPLETED);
+        rollout.endedAt = Instant.now();
+        return transition(rollout, "rollout.abort", State.ABORTED, null);
+    }
+
+    /** Opens the next wave now, whatever the thresholds and soak time say; after the last wave, completes. */
+    @Transactional
+    public RolloutWithWaves advance(long id) {
+        Rollout rollout = lock(id);
+        requireState(rollout, "advanced", State.RUNNING, State.PAUSED);
+        return openNextWave(rollout, waves(id), "rollout.advance");
+    }
+
+    /** The rollout's numbers per wave, as the engine sees them. */
+    @Transactional
+    public RolloutProgress progress(long id) {
+        RolloutWithWaves rollout = get(id);
+        return progress(rollout.rollout(), rollout.waves(), members.counts(tenants.require().toString(), id));
+    }
+
+    static RolloutProgress progress(Rollout rollout, List<RolloutWave> waves,
+            Map<Integer, RolloutProgress.Counts> counts) {
+        List<RolloutProgress.WaveProgress> progress = new ArrayList<>();
+        RolloutProgress.Counts total = RolloutProgress.Counts.NONE;
+        for (RolloutWave wave : waves) {
+            RolloutProgress.Counts c = counts.getOrDefault(wave.position, RolloutProgress.Counts.NONE);
+            total = total.plus(c);
+            long newFailures = Math.max(0, c.failures() - wave.failuresAcknowledged);
+            progress.add(new RolloutProgress.WaveProgress(wave.position, wave.name, wave.position < rollout.openWaves,
+                    wave.openedAt, wave.openedAt == null ? null : wave.openedAt.plusSeconds(60L * wave.soakMinutes), c,
+                    c.installedPercent(), c.devices() == 0 ? 0 : 100.0 * newFailures / c.devices(),
+                    wave.failuresAcknowledged));
+        }
+        return new RolloutProgress(List.copyOf(progress), total);
+    }
+
+    /** The paged devices of a rollout, optionally of one state or wave. */
+    @Transactional
+    public List<RolloutProgress.Member> devices(long id, String state, Integer wave, int limit, int offset) {
+        get(id);
+        return members.list(tenants.require().toString(), id, state, wave, limit, offset);
+    }
+
+    /** Opens the next wave, or completes the rollout when every wave is open. Call with the rollout locked. */
+    RolloutWithWaves openNextWave(Rollout rollout, List<RolloutWave> waves, String action) {
+        Map<String, Object> before = view(rollout, waves);
+        if (rollout.openWaves < waves.size()) {
+            waves.get(rollout.openWaves).openedAt = Instant.now();
+            rollout.openWaves++;
+        } else {
+            rollout.state = State.COMPLETED;
+            rollout.endedAt = Instant.now();
+        }
+        if (rollout.state == State.PAUSED) {
+            rollout.state = State.RUNNING; // a person advancing a paused rollout means "go on"
+            rollout.pausedReason = null;
+        }
+        audit.record(action, "rollout", rollout.id.toString(), before, view(rollout, waves));
+        changes.currentTenantChanged();
+        return new RolloutWithWaves(rollout, waves);
+    }
+
+    RolloutWithWaves transition(Rollout rollout, String action, State to, String reason) {
+        List<RolloutWave> waves = waves(rollout.id);
+        Map<String, Object> before = view(rollout, waves);
+        rollout.state = to;
+        rollout.pausedReason = to == State.PAUSED ? reason : null;
+        audit.record(action, "rollout", rollout.id.toString(), before, view(rollout, waves));
+        changes.currentTenantChanged();
+        return new RolloutWithWaves(rollout, waves);
+    }
+
+    /** The rollout, locked against the engine and other people until the transaction ends. */
+    Rollout lock(long id) {
+        Rollout rollout = entityManager.find(Rollout.class, id, LockModeType.PESSIMISTIC_WRITE);
+        if (rollout == null) {
+            throw new NotFoundException("Rollout " + id);
+        }
+        return rollout;
+    }
+
+    List<RolloutWave> waves(long rolloutId) {
+        return entityManager.createQuery("from RolloutWave where rolloutId = ?1 order by position", RolloutWave.class)
+                .setParameter(1, rolloutId).getResultList();
+    }
+
+    private static void requireState(Rollout rollout, String verb, State... allowed) {
+        for (State state : allowed) {
+            if (rollout.state == state) {
+                return;
+            }
+        }
+        throw new ConflictException("rollout-state",
+                "Rollout " + rollout.id + " is " + rollout.state.code() + " and cannot be " + verb);
+    }
+
+    private void apply(Rollout rollout, RolloutSpec spec) {
+        if (spec == null) {
+            throw new InvalidInputException("missing-body", "A rollout definition is required");
+        }
+        if (spec.name() == null || spec.name().isBlank() || spec.name().length() > 100) {
+            throw new InvalidInputException("invalid-name", "A rollout name is 1 to 100 characters");
+        }
+        if (spec.releaseId() == null) {
+            throw new InvalidInputException("missing-release", "releaseId is required");
+        }
+        Release release = entityManager.find(Release.class, spec.releaseId());
+        if (release == null) {
+            throw new InvalidInputException("unknown-release", "No release " + spec.releaseId());
+        }
+        if (release.firmwareSha256 == null) {
+            throw new InvalidInputException("release-without-firmware",
+                    "Release " + release.id + " has no firmware image; rollouts ship firmware");
+        }
+        if (spec.priority() != null && Math.abs(spec.priority()) > 1_000_000) {
+            throw new InvalidInputException("invalid-priority", "priority is between -1000000 and 1000000");
+        }
+        if (spec.waves() == null || spec.waves().isEmpty() || spec.waves().size() > MAX_WAVES) {
+            throw new InvalidInputException("invalid-waves", "A rollout has 1 to " + MAX_WAVES + " waves");
+        }
+        for (int i = 0; i < spec.waves().size(); i++) {
+            validateWave(i, spec.waves().get(i));
+        }
+        rollout.name = spec.name().strip();
+        rollout.releaseId = release.id;
+        rollout.productId = release.productId;
+        rollout.priority = spec.priority() == null ? 0 : spec.priority();
+        rollout.eligibleVersions = new ArrayList<>(
+                spec.eligibleVersions() == null ? List.of() : spec.eligibleVersions());
+        rollout.eligibleGroupIds = requireGroups(spec.eligibleGroups(), "eligibility").toArray(Long[]::new);
+        applyWindow(rollout, spec.window());
+    }
+
+    private void validateWave(int index, WaveSpec wave) {
+        String which = "Wave " + (index + 1);
+        if (wave == null) {
+            throw new InvalidInputException("invalid-wave", which + " is empty");
+        }
+        if (wave.name() != null && (wave.name().isBlank() || wave.name().length() > 100)) {
+            throw new InvalidInputException("invalid-wave", which + ": a name is 1 to 100 characters");
+        }
+        boolean hasGroups = wave.groups() != null && !wave.groups().isEmpty();
+        if (!hasGroups && wave.percent() == null) {
+            throw new InvalidInputException("invalid-wave", which + " selects nobody: give groups, a percent or both");
+        }
+        if (wave.percent() != null && (wave.percent().signum() <= 0 || wave.percent().compareTo(HUNDRED) > 0
+                || wave.percent().scale() > 2)) {
+            throw new InvalidInputException("invalid-wave",
+                    which + ": percent is above 0 and at most 100, with at most two decimals");
+        }
+        requirePercent(which + ": successThreshold", wave.successThreshold());
+        requirePercent(which + ": failureThreshold", wave.failureThreshold());
+        if (wave.soakMinutes() != null && (wave.soakMinutes() < 0 || wave.soakMinutes() > 60 * 24 * 90)) {
+            throw new InvalidInputException("invalid-wave", which + ": soakMinutes is 0 to 129600 (90 days)");
+        }
+        if (wave.maxConcurrentDownloads() != null && wave.maxConcurrentDownloads() < 1) {
+            throw new InvalidInputException("invalid-wave", which + ": maxConcurrentDownloads is at least 1");
+        }
+    }
+
+    private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
+
+    private static void requirePercent(String what, BigDecimal value) {
+        if (value != null && (value.signum() < 0 || value.compareTo(HUNDRED) > 0 || value.scale() > 2)) {
+            throw new InvalidInputException("invalid-wave", what + " is a percentage from 0 to 100");
+        }
+    }
+
+    private List<Long> requireGroups(List<Long> ids, String where) {
+        List<Long> groups = ids == null ? List.of() : ids.stream().distinct().toList();
+        for (Long groupId : groups) {
+            if (groupId == null || entityManager.find(MacGroup.class, groupId) == null) {
+                throw new InvalidInputException("unknown-group", "No group " + groupId + " (" + where + ")");
+            }
+        }
+        return groups;
+    }
+
+    private static void applyWindow(Rollout rollout, WindowSpec window) {
+        if (window == null) {
+            rollout.windowDays = null;
+            rollout.windowFrom = null;
+            rollout.windowTo = null;
+            rollout.windowZone = null;
+            return;
+        }
+        if (window.days() == null || window.days().isEmpty()) {
+            throw new InvalidInputException("invalid-window", "A delivery window names at least one day (MON…SUN)");
+        }
+        List<Integer> days = new ArrayList<>();
+        for (String day : window.days()) {
+            days.add(dayOfWeek(day).getValue());
+        }
+        LocalTime from = time(window.from(), "from");
+        LocalTime to = time(window.to(), "to");
+        if (from.equals(to)) {
+            throw new InvalidInputException("invalid-window", "A delivery window's from and to differ");
+        }
+        try {
+            rollout.windowZone = ZoneId.of(window.timeZone() == null ? "UTC" : window.timeZone()).getId();
+        } catch (java.time.DateTimeException e) {
+            throw new InvalidInputException("invalid-window", "Unknown time zone " + window.timeZone());
+        }
+        rollout.windowDays = days.stream().distinct().sorted().toArray(Integer[]::new);
+        rollout.windowFrom = from;
+        rollout.windowTo = to;
+    }
+
+    private static DayOfWeek dayOfWeek(String day) {
+        if (day != null) {
+            String code = day.trim().toUpperCase(Locale.ROOT);
+            for (DayOfWeek candidate : DayOfWeek.values()) {
+                if (candidate.name().startsWith(code) && code.length() >= 3) {
+                    return candidate;
+                }
+            }
+        }
+        throw new InvalidInputException("invalid-window", "Not a day of the week: " + day + " (MON…SUN)");
+    }
+
+    private static LocalTime time(String value, String field) {
+        try {
+            return LocalTime.parse(value == null ? "" : value);
+        } catch (DateTimeParseException e) {
+            throw new InvalidInputException("invalid-window",
+                    "window." + field + " is a time like 02:30, was: " + value);
+        }
+    }
+
+    private List<RolloutWave> replaceWaves(Rollout rollout, List<WaveSpec> specs) {
+        entityManager.createQuery("delete from RolloutWave where rolloutId = ?1").setParameter(1, rollout.id)
+                .executeUpdate();
+        List<RolloutWave> waves = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            WaveSpec spec = specs.get(i);
+            RolloutWave wave = new RolloutWave();
+            wave.rolloutId = rollout.id;
+            wave.position = i;
+            wave.name = spec.name() == null ? "Wave " + (i + 1) : spec.name().strip();
+            wave.groupIds = requireGroups(spec.groups(), "wave " + (i + 1)).toArray(Long[]::new);
+            wave.percent = spec.percent();
+            wave.successThreshold = spec.successThreshold() == null ? DEFAULT_SUCCESS : spec.successThreshold();
+            wave.failureThreshold = spec.failureThreshold() == null ? DEFAULT_FAILURE : spec.failureThreshold();
+            wave.soakMinutes = spec.soakMinutes() == null ? DEFAULT_SOAK_MINUTES : spec.soakMinutes();
+            wave.maxConcurrentDownloads = spec.maxConcurrentDownloads();
+            entityManager.persist(wave);
+            waves.add(wave);
+        }
+        entityManager.flush();
+        return waves;
+    }
+
+    static final BigDecimal DEFAULT_SUCCESS = BigDecimal.valueOf(90);
+    static final BigDecimal DEFAULT_FAILURE = BigDecimal.valueOf(10);
+    static final int DEFAULT_SOAK_MINUTES = 60;
+
+    /** The audited shape of a rollout. */
+    static Map<String, Object> view(Rollout rollout, List<RolloutWave> waves) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("name", rollout.name);
+        view.put("releaseId", rollout.releaseId);
+        view.put("priority", rollout.priority);
+        view.put("state", rollout.state.code());
+        view.put("openWaves", rollout.openWaves);
+        view.put("eligibleVersions", rollout.eligibleVersions);
+        view.put("eligibleGroups", List.of(rollout.eligibleGroupIds));
+        if (rollout.windowDays != null) {
+            view.put("window", Map.of("days", List.of(rollout.windowDays), "from", rollout.windowFrom.toString(), "to",
+                    rollout.windowTo.toString(), "timeZone", rollout.windowZone));
+        }
+        if (rollout.pausedReason != null) {
+            view.put("pausedReason", rollout.pausedReason);
+        }
+        List<Map<String, Object>> waveViews = new ArrayList<>();
+        for (RolloutWave wave : waves) {
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("name", wave.name);
+            w.put("groups", List.of(wave.groupIds));
+            w.put("percent", wave.percent);
+            w.put("successThreshold", wave.successThreshold);
+            w.put("failureThreshold", wave.failureThreshold);
+            w.put("soakMinutes", wave.soakMinutes);
+            w.put("maxConcurrentDownloads", wave.maxConcurrentDownloads);
+            waveViews.add(w);
+        }
+        view.put("waves", waveViews);
+        return view;
+    }
+}

@@ -1,0 +1,240 @@
+package dev.firmament.rollout;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URL;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+
+import dev.firmament.release.Release;
+import dev.firmament.security.ApiTokenService;
+import dev.firmament.security.Role;
+import dev.firmament.testing.Fleet;
+import dev.firmament.testing.SimulatedFleet;
+import dev.firmament.testing.SimulatedFleet.Behaviour;
+import dev.firmament.testing.SimulatedFleet.Device;
+
+/**
+ * Rollouts driven end to end: 1,000 simulated ESP8266 devices check in over HTTP at the real device endpoint, the API
+ * starts and controls the rollout, and the engine advances, pauses and completes it from what the devices report.
+ */
+@QuarkusTest
+class RolloutFleetTest {
+
+    static final int FLEET = 1000;
+
+    @Inject
+    Fleet fleet;
+
+    @Inject
+    ApiTokenService tokens;
+
+    @Inject
+    RolloutEngine engine;
+
+    @TestHTTPResource("/")
+    URL base;
+
+    SimulatedFleet devices;
+    Fleet.Tenant tenant;
+    String token;
+    Release v1;
+    Release v2;
+
+    @AfterEach
+    void close() {
+        if (devices != null) {
+            devices.close();
+        }
+    }
+
+    void fleetOf(int healthy, Map<Behaviour, Integer> troubled) {
+        tenant = fleet.tenant("SONOFF_BASIC");
+        token = tenant.as(() -> tokens.create("rollouts", Role.MAINTAINER, null, "test").secret());
+        byte[] image1 = Fleet.espImage(6_000, 1);
+        byte[] image2 = Fleet.espImage(7_000, 2);
+        v1 = tenant.release("1.0.0", image1, null);
+        v2 = tenant.release("2.0.0", image2, null);
+        devices = new SimulatedFleet(base + "d/" + tenant.deviceKey + "/update",
+                Map.of(Fleet.md5(image1), "1.0.0", Fleet.md5(image2), "2.0.0"));
+        devices.add("5C:CF:7F", healthy, "1.0.0", Fleet.md5(image1), Behaviour.INSTALLS);
+        int prefix = 0;
+        for (var trouble : troubled.entrySet()) {
+            devices.add("A0:20:A" + prefix++, trouble.getValue(), "1.0.0", Fleet.md5(image1), trouble.getKey());
+        }
+        assertThat(devices.checkInAll()).isEmpty(); // registers the fleet; nothing is offered without a rollout
+        fleet.flushActivity();
+    }
+
+    @Test
+    void threeWavesAdvanceByThemselvesAndAnUpdateLoopIsQuarantined() throws Exception {
+        fleetOf(FLEET - 5, Map.of(Behaviour.LOOPS, 5));
+        List<Device> canaries = devices.devices().subList(0, 50);
+        long canaryGroup = tenant.group("canaries", canaries.stream().map(d -> d.mac).toArray(String[]::new)).id;
+        long id = create(Map.of("name", "2.0.0 to everyone", "releaseId", v2.id, "waves",
+                List.of(wave(Map.of("name", "canaries", "groups", List.of(canaryGroup))),
+                        wave(Map.of("name", "a quarter", "percent", 25)),
+                        wave(Map.of("name", "everyone", "percent", 100, "failureThreshold", 5)))));
+        JsonPath started = post(id, "start");
+        assertThat(started.getString("state")).isEqualTo("running");
+        assertThat(started.getInt("total.devices")).as("every registered device is counted from the start")
+                .isEqualTo(FLEET);
+        assertThat(started.getInt("waves[0].counts.pending")).isEqualTo(50);
+
+        // Wave 1: exactly the canaries get the image; then they come back with it.
+        assertThat(devices.checkInAll()).isEqualTo(macs(canaries));
+        settle();
+        assertThat(devices.checkInAll()).isEmpty();
+        settle();
+        JsonPath afterCanaries = get(id);
+        assertThat(afterCanaries.getInt("waves[0].counts.installed")).isEqualTo(50);
+        assertThat(afterCanaries.getInt("openWaves")).as("the canaries installed: wave 2 opened by itself")
+                .isEqualTo(2);
+
+        // Wave 2: a quarter of the fleet (cumulative), chosen by hash and listed in advance.
+        Set<String> wave2 = membersOf(id, 1);
+        assertThat(devices.checkInAll()).isEqualTo(wave2);
+        long reached = 50 + wave2.size();
+        assertThat(reached).as("a quarter of the fleet, give or take the hash").isBetween(210L, 310L);
+        settle();
+        devices.checkInAll();
+        settle();
+        assertThat(get(id).getInt("openWaves")).isEqualTo(3);
+
+        // Wave 3: everyone else; the looping devices fetch the image again and again until quarantined.
+        Set<String> wave3 = membersOf(id, 2);
+        assertThat(wave2).doesNotContainAnyElementsOf(wave3);
+        for (int round = 0; round < 4; round++) {
+            devices.checkInAll();
+            settle();
+        }
+        List<Device> loopers = devices.devices().stream().filter(d -> d.behaviour == Behaviour.LOOPS).toList();
+        Set<String> loopersInRollout = macs(loopers);
+        assertThat(loopers).allSatisfy(d -> assertThat(d.imagesReceived).as(d.mac).isEqualTo(3));
+        assertThat(devices.checkIn(loopers)).as("quarantined devices are offered nothing more").isEmpty();
+        assertThat(membersOf(id, null, "quarantined")).isEqualTo(loopersInRollout);
+
+        JsonPath done = get(id);
+        assertThat(done.getString("state")).isEqualTo("completed");
+        assertThat(done.getInt("total.installed")).isEqualTo(FLEET - 5);
+        assertThat(done.getInt("total.quarantined")).isEqualTo(5);
+        assertThat(given().auth().oauth2(token).queryParam("mac", loopers.get(0).mac).queryParam("type", "quarantined")
+                .get("/api/v1/tenants/{t}/events", slug()).jsonPath().getList("$")).hasSize(1);
+        List<String> actions = given().auth().oauth2(token).queryParam("target", Long.toString(id))
+                .get("/api/v1/tenants/{t}/audit", slug()).jsonPath().getList("action");
+        assertThat(actions).containsSubsequence("rollout.complete", "rollout.wave-open", "rollout.wave-open",
+                "rollout.start", "rollout.create");
+    }
+
+    @Test
+    void failingCanariesPauseTheRolloutAndAbortStopsOffersAtOnce() throws Exception {
+        fleetOf(FLEET - 15, Map.of(Behaviour.GOES_SILENT, 15));
+        List<Device> bricking = devices.devices().subList(FLEET - 15, FLEET);
+        List<Device> canaries = new java.util.ArrayList<>(devices.devices().subList(0, 35));
+        canaries.addAll(bricking);
+        long canaryGroup = tenant.group("canaries", canaries.stream().map(d -> d.mac).toArray(String[]::new)).id;
+        long id = create(Map.of("name", "2.0.0 carefully", "releaseId", v2.id, "waves", List.of(
+                wave(Map.of("groups", List.of(canaryGroup), "failureThreshold", 20)), wave(Map.of("percent", 100)))));
+        post(id, "start");
+
+        assertThat(devices.checkInAll()).isEqualTo(macs(canaries));
+        settle();
+        devices.checkInAll(); // 35 come back with 2.0.0, 15 are never heard of again
+        settle();
+        assertThat(get(id).getInt("waves[0].counts.installed")).isEqualTo(35);
+        assertThat(get(id).getString("state")).as("silence is not failure until the install timeout")
+                .isEqualTo("running");
+
+        // firmament.rollouts.install-timeout is 10 s in tests; the engine's own tick acts on it.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!get(id).getString("state").equals("paused") && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+        JsonPath paused = get(id);
+        assertThat(paused.getString("state")).isEqualTo("paused");
+        assertThat(paused.getString("pausedReason")).contains("15 of 50 devices failed");
+        assertThat(paused.getInt("waves[0].counts.failed")).isEqualTo(15);
+        assertThat(paused.getInt("openWaves")).as("the next wave never opened").isEqualTo(1);
+        assertThat(membersOf(id, 0, "failed")).isEqualTo(macs(bricking));
+        assertThat(devices.checkInAll()).as("a paused rollout offers nothing").isEmpty();
+
+        // A person looks, resumes (acknowledging the 15) and opens the next wave by hand; then aborts.
+        post(id, "resume");
+        settle();
+        assertThat(get(id).getString("state")).as("acknowledged failures do not pause again").isEqualTo("running");
+        assertThat(post(id, "advance").getInt("openWaves")).isEqualTo(2);
+        post(id, "abort");
+        assertThat(devices.checkInAll()).as("no offer after the abort, without waiting for anything").isEmpty();
+        List<String> actions = given().auth().oauth2(token).queryParam("target", Long.toString(id))
+                .get("/api/v1/tenants/{t}/audit", slug()).jsonPath().getList("action");
+        assertThat(actions).containsSubsequence("rollout.abort", "rollout.advance", "rollout.resume", "rollout.pause");
+        List<String> actors = given().auth().oauth2(token).queryParam("action", "rollout.pause")
+                .get("/api/v1/tenants/{t}/audit", slug()).jsonPath().getList("actorName");
+        assertThat(actors).containsExactly("Rollout engine");
+    }
+
+    /** Writes queued device activity, then lets the engine look (as its next tick would). */
+    void settle() throws Exception {
+        fleet.flushActivity();
+        engine.evaluateAll();
+    }
+
+    Map<String, Object> wave(Map<String, Object> fields) {
+        Map<String, Object> wave = new java.util.HashMap<>(
+                Map.of("successThreshold", 90, "failureThreshold", 10, "soakMinutes", 0));
+        wave.putAll(fields);
+        return wave;
+    }
+
+    long create(Map<String, Object> body) {
+        return given().auth().oauth2(token).contentType("application/json").body(body)
+                .post("/api/v1/tenants/{t}/rollouts", slug()).then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    JsonPath post(long id, String action) {
+        return given().auth().oauth2(token).post("/api/v1/tenants/{t}/rollouts/{id}/" + action, slug(), id).then()
+                .statusCode(200).extract().jsonPath();
+    }
+
+    JsonPath get(long id) {
+        return given().auth().oauth2(token).get("/api/v1/tenants/{t}/rollouts/{id}", slug(), id).then().statusCode(200)
+                .extract().jsonPath();
+    }
+
+    Set<String> membersOf(long id, Integer wave) {
+        return membersOf(id, wave, null);
+    }
+
+    Set<String> membersOf(long id, Integer wave, String state) {
+        var request = given().auth().oauth2(token).queryParam("limit", 1000);
+        if (wave != null) {
+            request.queryParam("wave", wave);
+        }
+        if (state != null) {
+            request.queryParam("state", state);
+        }
+        return new HashSet<>(request.get("/api/v1/tenants/{t}/rollouts/{id}/devices", slug(), id).then().statusCode(200)
+                .extract().jsonPath().getList("mac"));
+    }
+
+    String slug() {
+        return tenant.as(() -> fleet.slugOf(tenant.id));
+    }
+
+    static Set<String> macs(List<Device> devices) {
+        return devices.stream().map(d -> d.mac).collect(Collectors.toSet());
+    }
+}
