@@ -49,6 +49,9 @@ class ApiAccessMatrixTest {
     @Inject
     dev.firmament.security.MemberService members;
 
+    @Inject
+    dev.firmament.rollout.RolloutService rollouts;
+
     Fleet.Tenant tenantA;
     Map<Role, String> tokensOfA;
     String ownerOfB;
@@ -137,6 +140,28 @@ class ApiAccessMatrixTest {
                         t -> given().pathParam("id", t.newMember()).contentType("application/json")
                                 .body(Map.of("role", "maintainer"))),
                 new Operation("DELETE", "/members/{id}", Role.OWNER, 204, t -> given().pathParam("id", t.newMember())),
+                new Operation("POST", "/rollouts", Role.MAINTAINER, 201, t -> json(t.rolloutBody())),
+                new Operation("GET", "/rollouts", Role.VIEWER, 200, t -> given()),
+                new Operation("GET", "/rollouts/{id}", Role.VIEWER, 200,
+                        t -> given().pathParam("id", t.newRollout(false))),
+                new Operation("PUT", "/rollouts/{id}", Role.MAINTAINER, 200,
+                        t -> given().pathParam("id", t.newRollout(false)).contentType("application/json")
+                                .body(t.rolloutBody())),
+                new Operation("DELETE", "/rollouts/{id}", Role.MAINTAINER, 204,
+                        t -> given().pathParam("id", t.newRollout(false))),
+                new Operation("POST", "/rollouts/{id}/start", Role.MAINTAINER, 200,
+                        t -> given().pathParam("id", t.newRollout(false))),
+                new Operation("POST", "/rollouts/{id}/pause", Role.MAINTAINER, 200,
+                        t -> given().pathParam("id", t.newRollout(true)).contentType("application/json")
+                                .body(Map.of("reason", "looking into it"))),
+                new Operation("POST", "/rollouts/{id}/resume", Role.MAINTAINER, 200,
+                        t -> given().pathParam("id", t.pausedRollout())),
+                new Operation("POST", "/rollouts/{id}/abort", Role.MAINTAINER, 200,
+                        t -> given().pathParam("id", t.newRollout(true))),
+                new Operation("POST", "/rollouts/{id}/advance", Role.MAINTAINER, 200,
+                        t -> given().pathParam("id", t.newRollout(true))),
+                new Operation("GET", "/rollouts/{id}/devices", Role.VIEWER, 200,
+                        t -> given().pathParam("id", t.newRollout(true)).queryParam("state", "pending")),
                 new Operation("GET", "/audit", Role.VIEWER, 200, t -> given()),
                 new Operation("GET", "/audit/export.csv", Role.VIEWER, 200, t -> given()),
                 new Operation("GET", "/audit/verify", Role.VIEWER, 200, t -> given()));
@@ -302,6 +327,29 @@ class ApiAccessMatrixTest {
                 .get("/d/{key}/update", tenantA.deviceKey).then().statusCode(304);
         fleet.flushActivity();
         return mac;
+    }
+
+    private Map<String, Object> rolloutBody() {
+        return Map.of("name", "rollout " + unique(), "releaseId", newRelease(), "waves",
+                List.of(Map.of("percent", 10, "soakMinutes", 0), Map.of("percent", 100)));
+    }
+
+    private long newRollout(boolean started) {
+        var rollout = tenantA.as(() -> rollouts
+                .create(new dev.firmament.rollout.RolloutService.RolloutSpec("rollout " + unique(), newRelease(), null,
+                        List.of(), List.of(), List.of(new dev.firmament.rollout.RolloutService.WaveSpec(null, null,
+                                java.math.BigDecimal.TEN, null, null, 0, null)),
+                        null)));
+        if (started) {
+            tenantA.as(() -> rollouts.start(rollout.rollout().id));
+        }
+        return rollout.rollout().id;
+    }
+
+    private long pausedRollout() {
+        long id = newRollout(true);
+        tenantA.as(() -> rollouts.pause(id, "test"));
+        return id;
     }
 
     private long newRelease() {
