@@ -3,8 +3,6 @@ package dev.firmament.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +12,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.firmament.embedded.EmbeddedPostgres;
+import dev.firmament.testing.PackagedApp;
 
 /**
  * The README's promise, checked on the real artifact: the packaged app started with no configuration at all runs on its
@@ -32,18 +30,17 @@ import dev.firmament.embedded.EmbeddedPostgres;
  */
 class PackagedAppIT {
 
-    static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void startsWithNoConfigurationAndKeepsDataAcrossAKillAndARestart() throws Exception {
-        assertThat(JAR).exists();
+        assertThat(PackagedApp.JAR).exists();
         Path workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "packaged-app-it")), "run-");
-        int port = freePort();
+        int port = PackagedApp.freePort();
 
-        Process first = start(workDir, port, Map.of(), workDir.resolve("first.log"));
+        Process first = PackagedApp.start(workDir, port, Map.of(), workDir.resolve("first.log"));
         try {
-            awaitReady(first, port, Duration.ofSeconds(60), workDir.resolve("first.log"));
+            PackagedApp.awaitReady(first, port, Duration.ofSeconds(60), workDir.resolve("first.log"));
             try (Connection db = connectToEmbeddedDatabase(workDir)) {
                 db.createStatement().execute("insert into tenants (id, slug, name) values"
                         + " ('0f0e0d0c-0b0a-4908-8706-050403020100', 'survivor', 'Survives a SIGKILL')");
@@ -54,10 +51,10 @@ class PackagedAppIT {
 
         Path secondLog = workDir.resolve("second.log");
         // A flush interval longer than the test: only the drain at shutdown can write the check-in below.
-        Process second = start(workDir, port, Map.of("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true",
+        Process second = PackagedApp.start(workDir, port, Map.of("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true",
                 "FIRMAMENT_DEMO_DATA_ENABLED", "true", "FIRMAMENT_DEVICES_FLUSH_INTERVAL", "60s"), secondLog);
         try {
-            awaitReady(second, port, Duration.ofSeconds(60), secondLog);
+            PackagedApp.awaitReady(second, port, Duration.ofSeconds(60), secondLog);
             String key = demoDeviceKey(secondLog);
             HttpRequest checkIn = HttpRequest
                     .newBuilder(URI.create("http://127.0.0.1:" + port + "/d/" + key + "/update"))
@@ -101,45 +98,10 @@ class PackagedAppIT {
         throw new AssertionError("No demo device key in " + log);
     }
 
-    private static Process start(Path workDir, int port, Map<String, String> extraEnv, Path log) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toAbsolutePath().toString()).directory(workDir.toFile()).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(key -> key.startsWith("QUARKUS_") || key.startsWith("FIRMAMENT_"));
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        env.putAll(extraEnv);
-        return builder.start();
-    }
-
-    private void awaitReady(Process app, int port, Duration timeout, Path log) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                .timeout(Duration.ofSeconds(2)).build();
-        while (Instant.now().isBefore(deadline)) {
-            assertThat(app.isAlive()).as("the app exited; see " + log).isTrue();
-            try {
-                if (http.send(ready, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notListeningYet) {
-                // keep waiting
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("Not ready within " + timeout + "; see " + log);
-    }
-
     private static Connection connectToEmbeddedDatabase(Path workDir) throws Exception {
         Path postgres = workDir.resolve("firmament-data").resolve("postgres");
         String port = Files.readAllLines(postgres.resolve("data").resolve("postmaster.pid")).get(3).trim();
         String password = Files.readString(postgres.resolve("superuser.password")).trim();
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/firmament", "postgres", password);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }
