@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.PathPart;
 
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.vertx.core.http.HttpServerResponse;
 
 import dev.firmament.device.DeviceActivityRecorder;
@@ -34,8 +35,11 @@ class ImageResponses {
     private final ArtifactStore store;
     private final DeviceActivityRecorder recorder;
     private final RolloutDownloadSlots slots;
+    private final CurrentVertxRequest requests;
 
-    ImageResponses(ArtifactStore store, DeviceActivityRecorder recorder, RolloutDownloadSlots slots) {
+    ImageResponses(ArtifactStore store, DeviceActivityRecorder recorder, RolloutDownloadSlots slots,
+            CurrentVertxRequest requests) {
+        this.requests = requests;
         this.store = store;
         this.recorder = recorder;
         this.slots = slots;
@@ -87,18 +91,14 @@ class ImageResponses {
         if (rolloutId != null) {
             slots.begin(rolloutId);
         }
-        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-        Runnable finish = () -> {
-            if (done.compareAndSet(false, true)) { // the body ends, or the connection drops first; never both
-                if (rolloutId != null) {
-                    slots.end(rolloutId);
-                }
-                recorder.record(new DeviceActivityRecorder.Download(tenantId, mac, releaseId, kind,
-                        vertxResponse.bytesWritten(), size, range, Instant.now()));
+        // Called once, whether the body was sent or the connection dropped: frees the slot, records what was sent.
+        requests.getCurrent().addEndHandler(ended -> {
+            if (rolloutId != null) {
+                slots.end(rolloutId);
             }
-        };
-        vertxResponse.bodyEndHandler(ended -> finish.run());
-        vertxResponse.closeHandler(closed -> finish.run());
+            recorder.record(new DeviceActivityRecorder.Download(tenantId, mac, releaseId, kind,
+                    vertxResponse.bytesWritten(), size, range, Instant.now()));
+        });
     }
 
     /** First and last byte of a satisfiable range, or null. */

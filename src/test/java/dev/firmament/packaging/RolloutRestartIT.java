@@ -105,8 +105,10 @@ class RolloutRestartIT {
             awaitRollout(rollout, json -> json.getInt("openWaves") == 3);
             devices.checkInAll();
             devices.checkInAll();
-            JsonPath done = awaitRollout(rollout, json -> json.getString("state").equals("completed"));
-            assertThat(done.getInt("total.installed")).isEqualTo(1000);
+            // It completes at 95 % of the last wave; the remaining installs are still recorded afterwards.
+            JsonPath done = awaitRollout(rollout,
+                    json -> json.getString("state").equals("completed") && json.getInt("total.installed") == 1000);
+            assertThat(done.getInt("total.failed") + done.getInt("total.quarantined")).isZero();
             assertThat(devices.devices()).allSatisfy(d -> assertThat(d.imagesReceived).as(d.mac).isEqualTo(1));
         } finally {
             devices.close();

@@ -189,6 +189,45 @@ class RolloutFleetTest {
         assertThat(actors).containsExactly("Rollout engine");
     }
 
+    @Test
+    void aWaveCapsConcurrentDownloadsAndLateDevicesJoinTheirWave() throws Exception {
+        tenant = fleet.tenant("SONOFF_BASIC");
+        token = tenant.as(() -> tokens.create("rollouts", Role.MAINTAINER, null, "test").secret());
+        byte[] big = Fleet.espImage(12 * 1024 * 1024, 3); // more than loopback socket buffers hold
+        Release target = tenant.release("3.0.0", big, null);
+        long id = create(Map.of("name", "capped", "releaseId", target.id, "waves",
+                List.of(wave(Map.of("percent", 100, "maxConcurrentDownloads", 1)))));
+        post(id, "start");
+        devices = new SimulatedFleet(base + "d/" + tenant.deviceKey + "/update", Map.of(Fleet.md5(big), "3.0.0"));
+        devices.freeSpace = 16_000_000;
+        List<Device> late = devices.add("5C:CF:7F", 2, "1.0.0", "0".repeat(32), Behaviour.INSTALLS);
+
+        try (java.net.Socket slowReader = new java.net.Socket()) {
+            slowReader.setReceiveBufferSize(4096);
+            slowReader.connect(new java.net.InetSocketAddress(base.getHost(), base.getPort()));
+            slowReader.getOutputStream()
+                    .write(("GET /d/" + tenant.deviceKey + "/update HTTP/1.0\r\nHost: x\r\n"
+                            + "User-Agent: ESP8266-http-Update\r\nx-ESP8266-STA-MAC: A0:20:A6:00:00:01\r\n"
+                            + "x-ESP8266-mode: sketch\r\nx-ESP8266-version: 1.0.0\r\n\r\n")
+                                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] head = slowReader.getInputStream().readNBytes(12);
+            assertThat(new String(head, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.0 200");
+
+            assertThat(devices.checkInAll()).as("the one download slot is taken").isEmpty();
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        Set<String> served = Set.of();
+        while (served.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100); // the server notices the closed connection and frees the slot
+            served = devices.checkIn(late.subList(0, 1));
+        }
+        assertThat(served).containsExactly(late.get(0).mac);
+
+        fleet.flushActivity();
+        assertThat(membersOf(id, 0)).as("devices first seen after the start are counted in their wave")
+                .containsAll(macs(late)).contains("A0:20:A6:00:00:01");
+    }
+
     /** Writes queued device activity, then lets the engine look (as its next tick would). */
     void settle() throws Exception {
         fleet.flushActivity();

@@ -49,6 +49,8 @@ public final class SimulatedFleet implements AutoCloseable {
     private final List<Device> devices = new ArrayList<>();
     private final HttpClient http;
     private final ExecutorService pool = Executors.newFixedThreadPool(16);
+    /** What every device reports as free flash space (an image larger than this is withheld). */
+    public volatile long freeSpace = 1_000_000;
 
     /**
      * @param updateUrl
@@ -112,7 +114,7 @@ public final class SimulatedFleet implements AutoCloseable {
     public boolean checkIn(Device device) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(updateUrl)).header("User-Agent", "ESP8266-http-Update")
                 .header("x-ESP8266-STA-MAC", device.mac).header("x-ESP8266-AP-MAC", device.mac)
-                .header("x-ESP8266-free-space", "1000000").header("x-ESP8266-sketch-size", "300000")
+                .header("x-ESP8266-free-space", Long.toString(freeSpace)).header("x-ESP8266-sketch-size", "300000")
                 .header("x-ESP8266-sketch-md5", device.md5).header("x-ESP8266-chip-size", "4194304")
                 .header("x-ESP8266-sdk-version", "2.2.2-dev(38a443e)").header("x-ESP8266-mode", "sketch")
                 .header("x-ESP8266-version", device.version).timeout(Duration.ofSeconds(30)).GET().build();
