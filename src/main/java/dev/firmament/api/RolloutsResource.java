@@ -214,21 +214,11 @@ public class RolloutsResource {
 
     private static RolloutService.RolloutSpec spec(RolloutRequest request) {
         Requests.require(request);
-        Eligibility eligibility = request.eligibility();
-        List<VersionCondition> versions = new ArrayList<>();
-        List<Long> groups = List.of();
-        if (eligibility != null) {
-            if (eligibility.versionMin() != null) {
-                versions.add(new VersionCondition(">=", eligibility.versionMin()));
-            }
-            if (eligibility.versionMax() != null) {
-                versions.add(new VersionCondition("<=", eligibility.versionMax()));
-            }
-            if (eligibility.versionConditions() != null) {
-                versions.addAll(eligibility.versionConditions());
-            }
-            groups = eligibility.groups() == null ? List.of() : eligibility.groups();
-        }
+        Eligibility eligibility = request.eligibility() == null ? new Eligibility(null, null, null, null)
+                : request.eligibility();
+        List<VersionCondition> versions = VersionCondition.all(eligibility.versionMin(), eligibility.versionMax(),
+                eligibility.versionConditions());
+        List<Long> groups = eligibility.groups() == null ? List.of() : eligibility.groups();
         return new RolloutService.RolloutSpec(request.name(), request.releaseId(), request.priority(), versions, groups,
                 request.waves(), request.window());
     }

@@ -141,15 +141,8 @@ class RolloutMembers {
                 cap = wave.maxConcurrentDownloads;
             }
         }
-        DeliveryWindow window = null;
-        if (rollout.windowDays != null) {
-            Set<java.time.DayOfWeek> days = new java.util.HashSet<>();
-            for (Integer day : rollout.windowDays) {
-                days.add(java.time.DayOfWeek.of(day));
-            }
-            window = new DeliveryWindow(Set.copyOf(days), rollout.windowFrom, rollout.windowTo,
-                    java.time.ZoneId.of(rollout.windowZone));
-        }
+        DeliveryWindow window = rollout.windowDays == null ? null
+                : DeliveryWindow.of(rollout.windowDays, rollout.windowFrom, rollout.windowTo, rollout.windowZone);
         return new RolloutEntry(rollout.id, rollout.productId, rollout.releaseId, RolloutPhase.RUNNING,
                 rollout.priority, rollout.startedAt, List.copyOf(rollout.eligibleVersions),
                 Set.of(rollout.eligibleGroupIds), List.copyOf(waveEntries), rollout.openWaves, window, Set.of(), cap);

@@ -13,6 +13,15 @@ import java.util.Set;
  */
 public record DeliveryWindow(Set<DayOfWeek> days, LocalTime from, LocalTime to, ZoneId zone) {
 
+    /** From stored columns: ISO day numbers (1 = Monday) and a zone id. */
+    public static DeliveryWindow of(Integer[] isoDays, LocalTime from, LocalTime to, String zone) {
+        Set<DayOfWeek> days = java.util.EnumSet.noneOf(DayOfWeek.class);
+        for (Integer day : isoDays) {
+            days.add(DayOfWeek.of(day));
+        }
+        return new DeliveryWindow(Set.copyOf(days), from, to, ZoneId.of(zone));
+    }
+
     public boolean contains(Instant instant) {
         ZonedDateTime local = instant.atZone(zone);
         LocalTime time = local.toLocalTime();

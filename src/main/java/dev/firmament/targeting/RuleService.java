@@ -158,16 +158,8 @@ public class RuleService {
                 throw new InvalidInputException("unknown-group", "No group " + groupId);
             }
         }
-        List<VersionCondition> conditions = new ArrayList<>();
-        if (spec.versionMin() != null) {
-            conditions.add(new VersionCondition(">=", spec.versionMin()));
-        }
-        if (spec.versionMax() != null) {
-            conditions.add(new VersionCondition("<=", spec.versionMax()));
-        }
-        if (spec.versionConditions() != null) {
-            conditions.addAll(spec.versionConditions());
-        }
+        List<VersionCondition> conditions = VersionCondition.all(spec.versionMin(), spec.versionMax(),
+                spec.versionConditions());
         if (spec.buildNot() != null && (spec.buildNot().isEmpty() || spec.buildNot().length() > 64)) {
             throw new InvalidInputException("invalid-build", "buildNot is 1 to 64 characters");
         }

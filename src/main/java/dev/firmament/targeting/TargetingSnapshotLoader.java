@@ -200,12 +200,8 @@ class TargetingSnapshotLoader {
         if (days == null) {
             return null;
         }
-        Set<java.time.DayOfWeek> dayOfWeeks = new HashSet<>();
-        for (Integer day : (Integer[]) days.getArray()) {
-            dayOfWeeks.add(java.time.DayOfWeek.of(day));
-        }
-        return new DeliveryWindow(Set.copyOf(dayOfWeeks), rs.getObject(11, java.time.LocalTime.class),
-                rs.getObject(12, java.time.LocalTime.class), java.time.ZoneId.of(rs.getString(13)));
+        return DeliveryWindow.of((Integer[]) days.getArray(), rs.getObject(11, java.time.LocalTime.class),
+                rs.getObject(12, java.time.LocalTime.class), rs.getString(13));
     }
 
     private List<VersionCondition> conditions(String text, long owner) throws SQLException {

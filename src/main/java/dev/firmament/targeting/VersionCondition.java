@@ -19,6 +19,21 @@ public record VersionCondition(String op, String value) {
         }
     }
 
+    /** {@code min} and {@code max} (inclusive shorthands, either may be null) followed by {@code more}, as one list. */
+    public static java.util.List<VersionCondition> all(String min, String max, java.util.List<VersionCondition> more) {
+        java.util.List<VersionCondition> conditions = new java.util.ArrayList<>();
+        if (min != null) {
+            conditions.add(new VersionCondition(">=", min));
+        }
+        if (max != null) {
+            conditions.add(new VersionCondition("<=", max));
+        }
+        if (more != null) {
+            conditions.addAll(more);
+        }
+        return conditions;
+    }
+
     boolean matches(String reportedVersion) {
         return VersionComparator.satisfies(reportedVersion, op, value);
     }
