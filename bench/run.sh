@@ -4,6 +4,8 @@
 #
 #   bench/run.sh                       build, then everything with the defaults below
 #   SKIP_BUILD=1 DURATION=10 bench/run.sh
+#   BASELINES=0 CONNECTIONS=128 bench/run.sh   (Firmament only, one connection count: for quick comparisons)
+#   PROFILE=1 bench/run.sh                      (JFR recording of the load; hottest methods in the results)
 #   JDBC_URL=jdbc:postgresql://127.0.0.1:5432/firmament DB_USER=… DB_PASSWORD=… bench/run.sh   (external PostgreSQL)
 #
 # Results: target/bench/results.md (and on standard output).
@@ -19,7 +21,7 @@ CONNECTIONS=${CONNECTIONS:-"32 128"}
 APP_PORT=${APP_PORT:-18080}
 NGINX_PORT=${NGINX_PORT:-18081}
 PHP_PORT=${PHP_PORT:-18082}
-JAVA_OPTS=${JAVA_OPTS:-"-XX:MaxRAMPercentage=25"}
+JAVA_OPTS=${JAVA_OPTS:-"-Xmx256m -XX:+UseSerialGC"}
 TOKEN=bench-bootstrap-token-$$-$RANDOM
 API="http://127.0.0.1:$APP_PORT/api/v1"
 
@@ -71,6 +73,9 @@ run_wrk() {
 }
 
 require_tools
+if [ -n "${PROFILE:-}" ]; then
+  JAVA_OPTS="$JAVA_OPTS -XX:StartFlightRecording=filename=$WORK/load.jfr,settings=profile,dumponexit=true"
+fi
 rm -rf "$WORK" && mkdir -p "$WORK/bin" "$WORK/www"
 if [ -z "${SKIP_BUILD:-}" ]; then
   say "building the packaged app"
@@ -215,10 +220,12 @@ say "3. NoFUSS check-in"
 bench "nofuss" firmament "$NOFUSS" nofuss.lua "$DEVICES" 1.0.0 SONOFF_BASIC
 kill "$SAMPLER" 2>/dev/null || true
 RSS_LOAD=$(sort -n "$WORK/rss-load.txt" | tail -1)
+if [ "${BASELINES:-1}" = 1 ]; then
 bench "checkin-304" nginx "http://127.0.0.1:$NGINX_PORT/fw.bin" checkin.lua "$DEVICES" 2.0.0 "$MD5_NEW"
 bench "checkin-200" nginx "http://127.0.0.1:$NGINX_PORT/fw.bin" checkin.lua "$DEVICES" 1.0.0 "$MD5_OLD"
 bench "checkin-304" php "http://127.0.0.1:$PHP_PORT/update.php" checkin.lua "$DEVICES" 2.0.0 "$MD5_NEW"
 bench "checkin-200" php "http://127.0.0.1:$PHP_PORT/update.php" checkin.lua "$DEVICES" 1.0.0 "$MD5_OLD"
+fi
 
 # --- Scale: the registry after the load, device listing, snapshot rebuild ----------------------------------------
 say "scale"
@@ -234,6 +241,24 @@ sleep 1
 REBUILD_MAX_MS=$(curl -s "http://127.0.0.1:$APP_PORT/q/metrics" |
   awk '/^firmament_snapshot_rebuild_seconds_max/ {printf "%.0f", $2 * 1000}')
 
+say "restart: start-up with $DEVICES devices and data already there"
+kill "$APP_JAVA"
+wait "$APP" 2>/dev/null || true
+HOT=""
+if [ -n "${PROFILE:-}" ]; then
+  # Top frames of the CPU samples taken under load: what the time goes to.
+  HOT=$(jfr print --events jdk.ExecutionSample "$WORK/load.jfr" | awk '/stackTrace = \[/ { getline; sub(/^ +/, ""); sub(/line:.*/, ""); n[$0]++; total++ }
+    END { for (f in n) printf "%5.1f %%  %s\n", 100 * n[f] / total, f }' | sort -rn | awk 'NR <= 25')
+  JAVA_OPTS=${JAVA_OPTS%% -XX:StartFlightRecording*}
+fi
+started=$(date +%s%N)
+(cd "$WORK" && exec env "${env_db[@]}" FIRMAMENT_DATA_DIR="$WORK/data" FIRMAMENT_BOOTSTRAP_TOKEN="$TOKEN" \
+  QUARKUS_HTTP_PORT="$APP_PORT" java $JAVA_OPTS -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >>"$WORK/app.log" 2>&1) &
+APP=$!
+PIDS+=("$APP")
+until curl -sf "http://127.0.0.1:$APP_PORT/q/health/ready" >/dev/null; do sleep 0.05; done
+RESTART_MS=$((($(date +%s%N) - started) / 1000000))
+
 # --- Report ------------------------------------------------------------------------------------------------------
 {
   echo "# Benchmark run $(date -u +%Y-%m-%dT%H:%MZ)"
@@ -248,14 +273,22 @@ REBUILD_MAX_MS=$(curl -s "http://127.0.0.1:$APP_PORT/q/metrics" |
   echo "Ratios (best run of each, Firmament / baseline):"
   echo
   awk -F'\t' 'NR > 1 { key = $1 "\t" $3; if ($5 > best[$2, key]) best[$2, key] = $5; if ($8 > tx[$2, key]) tx[$2, key] = $8; keys[key] = 1 }
-    END { for (k in keys) { split(k, p, "\t");
+    END { for (k in keys) { split(k, p, "\t"); if (best["nginx", k] == 0) continue;
       printf "- %s at %s connections: %.0f %% of nginx requests/s, %.0f %% of nginx MiB/s, %.1f x the PHP script\n", p[1], p[2],
         100 * best["firmament", k] / best["nginx", k], (tx["nginx", k] > 0 ? 100 * tx["firmament", k] / tx["nginx", k] : 0),
         (best["php", k] > 0 ? best["firmament", k] / best["php", k] : 0) } }' "$RESULTS" | sort
   echo
-  echo "- start-up of the packaged app to ready: $STARTUP_MS ms"
+  echo "- start-up of the packaged app to ready: first start (initdb included) $STARTUP_MS ms, restart $RESTART_MS ms"
   echo "- RSS idle with $DEVICES devices registered: $RSS_IDLE MiB; peak under load: $RSS_LOAD MiB (JAVA_OPTS: $JAVA_OPTS)"
   echo "- newest last-seen after the load: ${LAST_SEEN_LAG}s ago"
   echo "- device list: first page $LIST_FIRST ms, version filter $LIST_VERSION ms, MAC search $LIST_SEARCH ms, page 1500 by MAC $LIST_DEEP ms"
   echo "- snapshot rebuild after a rule change (max): $REBUILD_MAX_MS ms"
+  if [ -n "$HOT" ]; then
+    echo
+    echo "Hottest frames under load (share of CPU samples):"
+    echo
+    echo '```'
+    echo "$HOT"
+    echo '```'
+  fi
 } | tee "$WORK/results.md"
