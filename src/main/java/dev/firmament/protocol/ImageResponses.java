@@ -1,9 +1,11 @@
 package dev.firmament.protocol;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -13,7 +15,9 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.PathPart;
 
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
-import io.vertx.core.http.HttpServerResponse;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.ext.web.RoutingContext;
 
 import dev.firmament.device.DeviceActivityRecorder;
 import dev.firmament.release.artifact.ArtifactStore;
@@ -49,8 +53,25 @@ class ImageResponses {
      * @param rolloutId
      *            the rollout whose image this is, so its concurrent downloads are counted; or null
      */
-    Response send(String tenantId, String mac, ReleaseEntry release, ImageKind kind, String rangeHeader, boolean head,
-            Long rolloutId, HttpServerResponse vertxResponse) throws IOException {
+    Uni<Response> send(String tenantId, String mac, ReleaseEntry release, ImageKind kind, String rangeHeader,
+            boolean head, Long rolloutId) {
+        RoutingContext routing = requests.getCurrent();
+        Supplier<Response> respond = () -> {
+            try {
+                return respond(tenantId, mac, release, kind, rangeHeader, head, rolloutId, routing);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        if (store.hasLocalCopy(UUID.fromString(tenantId), release.image(kind).sha256())) {
+            return Uni.createFrom().item(respond); // on the event loop: the file goes out with sendfile
+        }
+        // Fetching the image into the local cache blocks: not on the event loop.
+        return Uni.createFrom().item(respond).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private Response respond(String tenantId, String mac, ReleaseEntry release, ImageKind kind, String rangeHeader,
+            boolean head, Long rolloutId, RoutingContext routing) throws IOException {
         Image image = release.image(kind);
         Path file = store.localCopy(UUID.fromString(tenantId), image.sha256());
         long size = image.size();
@@ -71,7 +92,7 @@ class ImageResponses {
             // anything else (several ranges, other units) is answered with the whole image, as RFC 9110 allows
         }
         if (!head && mac != null) {
-            recordWhenDone(tenantId, mac, release.id(), kind, size, contentRange, rolloutId, vertxResponse);
+            recordWhenDone(tenantId, mac, release.id(), kind, size, contentRange, rolloutId, routing);
         }
         Response.ResponseBuilder response = Response.status(contentRange == null ? 200 : 206)
                 .type("application/octet-stream").header("x-MD5", image.md5())
@@ -87,17 +108,17 @@ class ImageResponses {
     }
 
     private void recordWhenDone(String tenantId, String mac, long releaseId, ImageKind kind, long size, String range,
-            Long rolloutId, HttpServerResponse vertxResponse) {
+            Long rolloutId, RoutingContext routing) {
         if (rolloutId != null) {
             slots.begin(rolloutId);
         }
         // Called once, whether the body was sent or the connection dropped: frees the slot, records what was sent.
-        requests.getCurrent().addEndHandler(ended -> {
+        routing.addEndHandler(ended -> {
             if (rolloutId != null) {
                 slots.end(rolloutId);
             }
             recorder.record(new DeviceActivityRecorder.Download(tenantId, mac, releaseId, kind,
-                    vertxResponse.bytesWritten(), size, range, Instant.now()));
+                    routing.response().bytesWritten(), size, range, Instant.now()));
         });
     }
 
