@@ -1,5 +1,6 @@
 package dev.firmament.protocol;
 
+import java.io.IOException;
 import java.util.Optional;
 
 import jakarta.ws.rs.GET;
@@ -14,8 +15,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import io.smallrye.common.annotation.NonBlocking;
-import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerResponse;
 
 import dev.firmament.device.DeviceKeyRegistry;
 import dev.firmament.targeting.TargetingSnapshot;
@@ -28,7 +28,6 @@ import dev.firmament.targeting.TargetingSnapshot.ReleaseEntry;
  * never 304: NoFUSS 0.4 counts a 304 on a download as an error.
  */
 @Path("/d/{key}")
-@NonBlocking // see EspHttpUpdateResource
 @Tag(name = "Device: downloads")
 public class DownloadResource {
 
@@ -48,24 +47,26 @@ public class DownloadResource {
     @GET
     @Path("{prefix: (nofuss/)?}dl/{release}/{kind}")
     @Operation(summary = "Download a release image (Range supported)")
-    public Uni<Response> get(@PathParam("key") String key, @PathParam("release") String release,
-            @PathParam("kind") String kind, @HeaderParam("Range") String range, @Context HttpHeaders headers) {
-        return serve(key, release, kind, range, headers, false);
+    public Response get(@PathParam("key") String key, @PathParam("release") String release,
+            @PathParam("kind") String kind, @HeaderParam("Range") String range, @Context HttpHeaders headers,
+            @Context HttpServerResponse response) throws IOException {
+        return serve(key, release, kind, range, headers, false, response);
     }
 
     @HEAD
     @Path("{prefix: (nofuss/)?}dl/{release}/{kind}")
     @Operation(summary = "Size, MD5 and ETag of a release image")
-    public Uni<Response> head(@PathParam("key") String key, @PathParam("release") String release,
-            @PathParam("kind") String kind, @HeaderParam("Range") String range, @Context HttpHeaders headers) {
-        return serve(key, release, kind, range, headers, true);
+    public Response head(@PathParam("key") String key, @PathParam("release") String release,
+            @PathParam("kind") String kind, @HeaderParam("Range") String range, @Context HttpHeaders headers,
+            @Context HttpServerResponse response) throws IOException {
+        return serve(key, release, kind, range, headers, true, response);
     }
 
-    private Uni<Response> serve(String key, String releaseId, String kindName, String range, HttpHeaders headers,
-            boolean head) {
+    private Response serve(String key, String releaseId, String kindName, String range, HttpHeaders headers,
+            boolean head, HttpServerResponse response) throws IOException {
         Optional<DeviceKeyRegistry.Entry> entry = gateway.key(key, "download");
         if (entry.isEmpty()) {
-            return Uni.createFrom().item(EspHttpUpdateResource.plain(403, "Unknown or revoked device key"));
+            return EspHttpUpdateResource.plain(403, "Unknown or revoked device key");
         }
         ImageKind kind = switch (kindName) {
         case "fw" -> ImageKind.FIRMWARE;
@@ -76,14 +77,14 @@ public class DownloadResource {
         ReleaseEntry release = releaseId.matches("\\d{1,18}") ? snapshot.releases().get(Long.parseLong(releaseId))
                 : null;
         if (kind == null || release == null || release.image(kind) == null) {
-            return Uni.createFrom().item(EspHttpUpdateResource.plain(404, "No such image"));
+            return EspHttpUpdateResource.plain(404, "No such image");
         }
         String mac = DeviceHeaders.optionalMac(headers); // NoFUSS downloads go through ESPhttpUpdate
         if (mac != null && snapshot.deviceOverride(mac).blocked()) {
-            return Uni.createFrom().item(EspHttpUpdateResource.plain(403, "This device is blocked"));
+            return EspHttpUpdateResource.plain(403, "This device is blocked");
         }
         TargetingSnapshot.RolloutEntry rollout = snapshot.rolloutShipping(release.id());
         return images.send(entry.get().tenantId(), mac, release, kind, range, head,
-                rollout == null ? null : rollout.id());
+                rollout == null ? null : rollout.id(), response);
     }
 }

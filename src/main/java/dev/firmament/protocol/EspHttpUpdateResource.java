@@ -1,5 +1,6 @@
 package dev.firmament.protocol;
 
+import java.io.IOException;
 import java.util.Optional;
 
 import jakarta.ws.rs.GET;
@@ -13,9 +14,8 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import io.smallrye.common.annotation.NonBlocking;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 
 import dev.firmament.device.DeviceKeyRegistry;
 import dev.firmament.targeting.Decision;
@@ -28,7 +28,6 @@ import dev.firmament.targeting.DeviceReport;
  * identity headers; never a redirect, never 204 (ESP8266 treats it as an error).
  */
 @Path("/d/{key}/update")
-@NonBlocking // in memory all the way; ImageResponses leaves the event loop if an image must be fetched first
 @Tag(name = "Device: ESP header protocol")
 public class EspHttpUpdateResource {
 
@@ -42,44 +41,42 @@ public class EspHttpUpdateResource {
 
     @GET
     @Operation(summary = "Firmware or filesystem check and download (ESPhttpUpdate.update / updateFS)")
-    public Uni<Response> update(@PathParam("key") String key, @Context HttpHeaders headers,
-            @Context HttpServerRequest request) {
-        return check(key, null, headers, request);
+    public Response update(@PathParam("key") String key, @Context HttpHeaders headers,
+            @Context HttpServerRequest request, @Context HttpServerResponse response) throws IOException {
+        return check(key, null, headers, request, response);
     }
 
     @GET
     @Path("{product}")
     @Operation(summary = "The same, naming the product (device type) in the URL")
-    public Uni<Response> updateProduct(@PathParam("key") String key, @PathParam("product") String product,
-            @Context HttpHeaders headers, @Context HttpServerRequest request) {
-        return check(key, product, headers, request);
+    public Response updateProduct(@PathParam("key") String key, @PathParam("product") String product,
+            @Context HttpHeaders headers, @Context HttpServerRequest request, @Context HttpServerResponse response)
+            throws IOException {
+        return check(key, product, headers, request, response);
     }
 
-    private Uni<Response> check(String key, String product, HttpHeaders headers, HttpServerRequest request) {
+    private Response check(String key, String product, HttpHeaders headers, HttpServerRequest request,
+            HttpServerResponse response) throws IOException {
         Optional<DeviceKeyRegistry.Entry> entry = gateway.key(key, "update");
         if (entry.isEmpty()) {
-            return now(plain(403, "Unknown or revoked device key"));
+            return plain(403, "Unknown or revoked device key");
         }
         DeviceReport report = DeviceHeaders.espHttpUpdate(headers, product, request.remoteAddress().hostAddress());
         Decision decision = gateway.checkIn(entry.get(), report);
         if (decision.reason() == Decision.Reason.UNKNOWN_PRODUCT) {
-            return now(plain(404, "No product " + product));
+            return plain(404, "No product " + product);
         }
         if (decision.outcome() == Outcome.BLOCKED) {
-            return now(plain(403, "This device is blocked"));
+            return plain(403, "This device is blocked");
         }
         if (report.mode() == DeviceReport.Mode.VERSION) {
-            return now(availableVersion(report, decision));
+            return availableVersion(report, decision);
         }
         if (decision.outcome() != Outcome.OFFER) {
-            return now(Response.notModified().build());
+            return Response.notModified().build();
         }
         return images.send(entry.get().tenantId(), report.mac(), decision.release(), decision.kind(), null, false,
-                decision.source() == Decision.Source.ROLLOUT ? decision.rolloutId() : null);
-    }
-
-    private static Uni<Response> now(Response response) {
-        return Uni.createFrom().item(response);
+                decision.source() == Decision.Source.ROLLOUT ? decision.rolloutId() : null, response);
     }
 
     /**

@@ -1,11 +1,9 @@
 package dev.firmament.protocol;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,9 +13,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.PathPart;
 
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.http.HttpServerResponse;
 
 import dev.firmament.device.DeviceActivityRecorder;
 import dev.firmament.release.artifact.ArtifactStore;
@@ -53,25 +49,8 @@ class ImageResponses {
      * @param rolloutId
      *            the rollout whose image this is, so its concurrent downloads are counted; or null
      */
-    Uni<Response> send(String tenantId, String mac, ReleaseEntry release, ImageKind kind, String rangeHeader,
-            boolean head, Long rolloutId) {
-        RoutingContext routing = requests.getCurrent();
-        Supplier<Response> respond = () -> {
-            try {
-                return respond(tenantId, mac, release, kind, rangeHeader, head, rolloutId, routing);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        };
-        if (store.hasLocalCopy(UUID.fromString(tenantId), release.image(kind).sha256())) {
-            return Uni.createFrom().item(respond); // on the event loop: the file goes out with sendfile
-        }
-        // Fetching the image into the local cache blocks: not on the event loop.
-        return Uni.createFrom().item(respond).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-    }
-
-    private Response respond(String tenantId, String mac, ReleaseEntry release, ImageKind kind, String rangeHeader,
-            boolean head, Long rolloutId, RoutingContext routing) throws IOException {
+    Response send(String tenantId, String mac, ReleaseEntry release, ImageKind kind, String rangeHeader, boolean head,
+            Long rolloutId, HttpServerResponse vertxResponse) throws IOException {
         Image image = release.image(kind);
         Path file = store.localCopy(UUID.fromString(tenantId), image.sha256());
         long size = image.size();
@@ -92,7 +71,7 @@ class ImageResponses {
             // anything else (several ranges, other units) is answered with the whole image, as RFC 9110 allows
         }
         if (!head && mac != null) {
-            recordWhenDone(tenantId, mac, release.id(), kind, size, contentRange, rolloutId, routing);
+            recordWhenDone(tenantId, mac, release.id(), kind, size, contentRange, rolloutId, vertxResponse);
         }
         Response.ResponseBuilder response = Response.status(contentRange == null ? 200 : 206)
                 .type("application/octet-stream").header("x-MD5", image.md5())
@@ -108,17 +87,17 @@ class ImageResponses {
     }
 
     private void recordWhenDone(String tenantId, String mac, long releaseId, ImageKind kind, long size, String range,
-            Long rolloutId, RoutingContext routing) {
+            Long rolloutId, HttpServerResponse vertxResponse) {
         if (rolloutId != null) {
             slots.begin(rolloutId);
         }
         // Called once, whether the body was sent or the connection dropped: frees the slot, records what was sent.
-        routing.addEndHandler(ended -> {
+        requests.getCurrent().addEndHandler(ended -> {
             if (rolloutId != null) {
                 slots.end(rolloutId);
             }
             recorder.record(new DeviceActivityRecorder.Download(tenantId, mac, releaseId, kind,
-                    routing.response().bytesWritten(), size, range, Instant.now()));
+                    vertxResponse.bytesWritten(), size, range, Instant.now()));
         });
     }
 

@@ -15,7 +15,6 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import io.smallrye.common.annotation.NonBlocking;
 import io.vertx.core.http.HttpServerRequest;
 
 import dev.firmament.device.DeviceKeyRegistry;
@@ -32,7 +31,6 @@ import dev.firmament.targeting.TargetingSnapshot.ReleaseEntry;
  * {@code {"version","firmware","spiffs"}} with paths relative to the server URL and never a null.
  */
 @Path("/d/{key}/nofuss")
-@NonBlocking // decided in memory: no reason to leave the event loop
 @Tag(name = "Device: NoFUSS")
 @Produces(MediaType.APPLICATION_JSON)
 public class NoFussResource {

@@ -40,12 +40,6 @@ public interface ArtifactStore {
      */
     Path localCopy(UUID tenantId, String sha256) throws IOException;
 
-    /**
-     * Whether {@link #localCopy} would answer without reaching over the network (a file check at most), so that it may
-     * be called on an event-loop thread.
-     */
-    boolean hasLocalCopy(UUID tenantId, String sha256);
-
     /** Removes the object; returns whether it existed. */
     boolean delete(UUID tenantId, String sha256) throws IOException;
 

@@ -108,11 +108,6 @@ public class FilesystemArtifactStore implements ArtifactStore {
     }
 
     @Override
-    public boolean hasLocalCopy(UUID tenantId, String sha256) {
-        return true; // the store is the local copy
-    }
-
-    @Override
     public boolean delete(UUID tenantId, String sha256) throws IOException {
         Path target = objectPath(tenantId, sha256);
         boolean existed = Files.deleteIfExists(target);

@@ -155,11 +155,6 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
     }
 
     @Override
-    public boolean hasLocalCopy(UUID tenantId, String sha256) {
-        return Files.isRegularFile(cache.resolve(tenantId.toString()).resolve(StoredArtifact.requireSha256(sha256)));
-    }
-
-    @Override
     public boolean delete(UUID tenantId, String sha256) throws IOException {
         Files.deleteIfExists(cache.resolve(tenantId.toString()).resolve(StoredArtifact.requireSha256(sha256)));
         if (stat(tenantId, sha256).isEmpty()) {
