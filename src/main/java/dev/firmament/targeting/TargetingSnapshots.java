@@ -30,6 +30,7 @@ public class TargetingSnapshots {
     private final TargetingSnapshotLoader loader;
     private final Map<String, TargetingSnapshot> snapshots = new ConcurrentHashMap<>();
     private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
+    private final Map<String, Object> rebuildLocks = new ConcurrentHashMap<>();
     private final ScheduledExecutorService rebuilder = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "targeting-snapshot-rebuild");
         thread.setDaemon(true);
@@ -52,9 +53,23 @@ public class TargetingSnapshots {
         return snapshot != null ? snapshot : snapshots.computeIfAbsent(tenantId, this::loadOrEmpty);
     }
 
-    /** Rebuilds now, on the calling thread: used right after a local commit so the writer reads its own change. */
+    /**
+     * Rebuilds now, on the calling thread: used right after a local commit so the writer reads its own change.
+     *
+     * <p>
+     * Rebuilds of one tenant run one at a time, each load and swap together: otherwise a load that read the database
+     * before a change could finish after the load that saw it and swap the older snapshot in, and the change would be
+     * missing until the next one. Every change is followed by a rebuild that starts after its commit, so the last swap
+     * always holds every committed change.
+     */
     public void rebuild(String tenantId) {
-        snapshots.put(tenantId, loadOrThrow(tenantId));
+        synchronized (rebuildLock(tenantId)) {
+            snapshots.put(tenantId, loadOrThrow(tenantId));
+        }
+    }
+
+    private Object rebuildLock(String tenantId) {
+        return rebuildLocks.computeIfAbsent(tenantId, id -> new Object());
     }
 
     /** Rebuilds soon, coalescing a burst of notifications into one load. */
@@ -77,7 +92,9 @@ public class TargetingSnapshots {
         long start = System.nanoTime();
         java.util.List<String> tenants = loader.tenantIds();
         for (String tenantId : tenants) {
-            snapshots.put(tenantId, load(tenantId));
+            synchronized (rebuildLock(tenantId)) {
+                snapshots.put(tenantId, load(tenantId));
+            }
         }
         LOG.infof("Loaded the targeting snapshots of %d tenants in %d ms", tenants.size(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
