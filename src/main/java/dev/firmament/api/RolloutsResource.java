@@ -193,9 +193,7 @@ public class RolloutsResource {
     public List<RolloutDeviceView> devices(@PathParam("tenant") String tenant, @PathParam("id") long id,
             @QueryParam("state") String state, @QueryParam("wave") Integer wave,
             @QueryParam("limit") @DefaultValue("100") int limit, @QueryParam("offset") @DefaultValue("0") int offset) {
-        if (state != null
-                && !List.of("pending", "offered", "downloaded", "installed", "failed", "quarantined", "superseded")
-                        .contains(state)) {
+        if (state != null && !RolloutProgress.DEVICE_STATES.contains(state)) {
             throw new InvalidInputException("invalid-state", "Unknown device state " + state);
         }
         if (limit < 1 || limit > 1000 || offset < 0) {
@@ -225,7 +223,7 @@ public class RolloutsResource {
 
     private RolloutView view(RolloutWithWaves rolloutWithWaves) {
         Rollout r = rolloutWithWaves.rollout();
-        RolloutProgress progress = rollouts.progress(r.id);
+        RolloutProgress progress = rollouts.progress(rolloutWithWaves);
         List<WaveView> waves = new ArrayList<>();
         for (RolloutWave w : rolloutWithWaves.waves()) {
             RolloutProgress.WaveProgress p = progress.waves().get(w.position);

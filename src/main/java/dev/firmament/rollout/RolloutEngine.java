@@ -123,7 +123,7 @@ public class RolloutEngine {
             RolloutWave definition = waves.get(wave.position());
             long newFailures = wave.counts().failures() - wave.failuresAcknowledged();
             if (wave.open() && newFailures > 0 && wave.failurePercent() >= definition.failureThreshold.doubleValue()) {
-                rollouts.transition(rollout, "rollout.pause", State.PAUSED,
+                rollouts.transition(rollout, waves, "rollout.pause", State.PAUSED,
                         String.format(java.util.Locale.ROOT,
                                 "%s: %d of %d devices failed (%.1f %%), at or above the %s %% failure threshold",
                                 definition.name, newFailures, wave.counts().devices(), wave.failurePercent(),

@@ -86,10 +86,9 @@ class RolloutMembers {
                 .setParameter(1, tenantId).setParameter(2, rolloutId).getResultList();
         for (Object row : rows) {
             Object[] r = (Object[]) row;
-            long[] values = raw.computeIfAbsent(((Number) r[0]).intValue(), w -> new long[6]);
-            int index = List.of("pending", "offered", "downloaded", "installed", "failed", "quarantined")
-                    .indexOf((String) r[1]);
-            values[index] = ((Number) r[2]).longValue();
+            long[] values = raw.computeIfAbsent(((Number) r[0]).intValue(),
+                    w -> new long[RolloutProgress.DEVICE_STATES.size()]);
+            values[RolloutProgress.DEVICE_STATES.indexOf((String) r[1])] = ((Number) r[2]).longValue();
         }
         Map<Integer, Counts> counts = new HashMap<>();
         raw.forEach((wave, v) -> counts.put(wave, new Counts(v[0], v[1], v[2], v[3], v[4], v[5])));
@@ -135,8 +134,7 @@ class RolloutMembers {
         List<WaveEntry> waveEntries = new ArrayList<>();
         Integer cap = null;
         for (RolloutWave wave : waves) {
-            waveEntries.add(new WaveEntry(Set.of(wave.groupIds),
-                    wave.percent == null ? null : wave.percent.movePointRight(2).intValue()));
+            waveEntries.add(WaveEntry.of(wave.groupIds, wave.percent));
             if (wave.position < rollout.openWaves) {
                 cap = wave.maxConcurrentDownloads;
             }

@@ -159,7 +159,7 @@ public class RolloutService {
     public RolloutWithWaves pause(long id, String reason) {
         Rollout rollout = lock(id);
         requireState(rollout, "paused", State.RUNNING);
-        return transition(rollout, "rollout.pause", State.PAUSED, reason);
+        return transition(rollout, waves(id), "rollout.pause", State.PAUSED, reason);
     }
 
     /**
@@ -177,7 +177,7 @@ public class RolloutService {
                 wave.failuresAcknowledged = counts.getOrDefault(wave.position, RolloutProgress.Counts.NONE).failures();
             }
         }
-        return transition(rollout, "rollout.resume", State.RUNNING, null);
+        return transition(rollout, waves, "rollout.resume", State.RUNNING, null);
     }
 
     /** Ends the rollout: from now on it offers nothing, and its devices are left to the rules. */
@@ -186,7 +186,7 @@ public class RolloutService {
         Rollout rollout = lock(id);
         requireState(rollout, "aborted", State.RUNNING, State.PAUSED, State.COMPLETED);
         rollout.endedAt = Instant.now();
-        return transition(rollout, "rollout.abort", State.ABORTED, null);
+        return transition(rollout, waves(id), "rollout.abort", State.ABORTED, null);
     }
 
     /** Opens the next wave now, whatever the thresholds and soak time say; after the last wave, completes. */
@@ -199,9 +199,9 @@ public class RolloutService {
 
     /** The rollout's numbers per wave, as the engine sees them. */
     @Transactional
-    public RolloutProgress progress(long id) {
-        RolloutWithWaves rollout = get(id);
-        return progress(rollout.rollout(), rollout.waves(), members.counts(tenants.require().toString(), id));
+    public RolloutProgress progress(RolloutWithWaves rollout) {
+        return progress(rollout.rollout(), rollout.waves(),
+                members.counts(tenants.require().toString(), rollout.rollout().id));
     }
 
     static RolloutProgress progress(Rollout rollout, List<RolloutWave> waves,
@@ -246,8 +246,7 @@ public class RolloutService {
         return new RolloutWithWaves(rollout, waves);
     }
 
-    RolloutWithWaves transition(Rollout rollout, String action, State to, String reason) {
-        List<RolloutWave> waves = waves(rollout.id);
+    RolloutWithWaves transition(Rollout rollout, List<RolloutWave> waves, String action, State to, String reason) {
         Map<String, Object> before = view(rollout, waves);
         rollout.state = to;
         rollout.pausedReason = to == State.PAUSED ? reason : null;

@@ -115,6 +115,11 @@ public record TargetingSnapshot(String tenantId, Map<String, UUID> productsByNam
      * {@code percentBasisPoints} (when not null; 10000 is everyone).
      */
     public record WaveEntry(Set<Long> groupIds, Integer percentBasisPoints) {
+
+        /** From stored columns: group ids and a percent with up to two decimals, or null. */
+        public static WaveEntry of(Long[] groupIds, java.math.BigDecimal percent) {
+            return new WaveEntry(Set.of(groupIds), percent == null ? null : percent.movePointRight(2).intValue());
+        }
     }
 
     /** What people decided about one device. */

@@ -155,9 +155,8 @@ class TargetingSnapshotLoader {
                 + " r.id = w.rollout_id where w.tenant_id = ? and r.state in ('running', 'paused', 'completed')"
                 + " order by w.rollout_id, w.position", tenantId)) {
             while (rs.next()) {
-                java.math.BigDecimal percent = rs.getBigDecimal(3);
-                waves.computeIfAbsent(rs.getLong(1), id -> new ArrayList<>()).add(new WaveEntry(
-                        Set.of(longs(rs.getArray(2))), percent == null ? null : percent.movePointRight(2).intValue()));
+                waves.computeIfAbsent(rs.getLong(1), id -> new ArrayList<>())
+                        .add(WaveEntry.of(longs(rs.getArray(2)), rs.getBigDecimal(3)));
                 if (rs.getBoolean(5)) {
                     caps.put(rs.getLong(1), rs.getObject(4, Integer.class)); // the newest open wave's cap
                 }
