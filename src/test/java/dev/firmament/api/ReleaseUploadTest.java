@@ -23,6 +23,7 @@ import dev.firmament.release.artifact.ArtifactStore;
 import dev.firmament.security.ApiTokenService;
 import dev.firmament.security.Role;
 import dev.firmament.testing.Fleet;
+import dev.firmament.testing.Problems;
 
 /** Release uploads are validated while streaming; a refused upload leaves no release and no stored object. */
 @QuarkusTest
@@ -174,9 +175,7 @@ class ReleaseUploadTest {
     }
 
     private void assertRefused(Response response, int status, String code) throws Exception {
-        assertThat(response.statusCode()).as(response.asString()).isEqualTo(status);
-        assertThat(response.contentType()).startsWith("application/problem+json");
-        assertThat(response.jsonPath().getString("code")).isEqualTo(code);
+        Problems.assertProblem(response, status, code);
         assertThat(response.jsonPath().getString("detail")).isNotBlank();
         assertNothingStored();
     }

@@ -21,6 +21,7 @@ import dev.firmament.security.ApiTokenService;
 import dev.firmament.security.Role;
 import dev.firmament.targeting.MacGroup;
 import dev.firmament.testing.Fleet;
+import dev.firmament.testing.Problems;
 
 /** The rollout API refuses what makes no sense, never reaches another tenant, and keeps what ran. */
 @QuarkusTest
@@ -75,41 +76,53 @@ class RolloutApiTest {
 
     @Test
     void nonsenseIsRefusedWithASpecificProblem() {
-        expect(api().body(Map.of("name", "x", "releaseId", release.id)).post(path("/rollouts")), 400, "invalid-waves");
-        expect(api().body(body(Map.of("name", ""))).post(path("/rollouts")), 400, "invalid-name");
-        expect(api().body(body(Map.of("releaseId", 999_999_999))).post(path("/rollouts")), 400, "unknown-release");
-        expect(api().body(body(Map.of("waves", List.of(Map.of("successThreshold", 50))))).post(path("/rollouts")), 400,
+        Problems.assertProblem(api().body(Map.of("name", "x", "releaseId", release.id)).post(path("/rollouts")), 400,
+                "invalid-waves");
+        Problems.assertProblem(api().body(body(Map.of("name", ""))).post(path("/rollouts")), 400, "invalid-name");
+        Problems.assertProblem(api().body(body(Map.of("releaseId", 999_999_999))).post(path("/rollouts")), 400,
+                "unknown-release");
+        Problems.assertProblem(
+                api().body(body(Map.of("waves", List.of(Map.of("successThreshold", 50))))).post(path("/rollouts")), 400,
                 "invalid-wave");
-        expect(api().body(body(Map.of("waves", List.of(Map.of("percent", 0))))).post(path("/rollouts")), 400,
+        Problems.assertProblem(api().body(body(Map.of("waves", List.of(Map.of("percent", 0))))).post(path("/rollouts")),
+                400, "invalid-wave");
+        Problems.assertProblem(
+                api().body(body(Map.of("waves", List.of(Map.of("percent", 150))))).post(path("/rollouts")), 400,
                 "invalid-wave");
-        expect(api().body(body(Map.of("waves", List.of(Map.of("percent", 150))))).post(path("/rollouts")), 400,
-                "invalid-wave");
-        expect(api().body(body(Map.of("waves", List.of(Map.of("percent", 10, "failureThreshold", -1)))))
+        Problems.assertProblem(api().body(body(Map.of("waves", List.of(Map.of("percent", 10, "failureThreshold", -1)))))
                 .post(path("/rollouts")), 400, "invalid-wave");
-        expect(api().body(body(Map.of("waves", List.of(Map.of("percent", 10, "maxConcurrentDownloads", 0)))))
-                .post(path("/rollouts")), 400, "invalid-wave");
-        expect(api().body(body(Map.of("window", Map.of("days", List.of("funday"), "from", "01:00", "to", "02:00"))))
-                .post(path("/rollouts")), 400, "invalid-window");
-        expect(api().body(body(Map.of("window", Map.of("days", List.of("MON"), "from", "25:00", "to", "02:00"))))
-                .post(path("/rollouts")), 400, "invalid-window");
-        expect(api()
+        Problems.assertProblem(
+                api().body(body(Map.of("waves", List.of(Map.of("percent", 10, "maxConcurrentDownloads", 0)))))
+                        .post(path("/rollouts")),
+                400, "invalid-wave");
+        Problems.assertProblem(
+                api().body(body(Map.of("window", Map.of("days", List.of("funday"), "from", "01:00", "to", "02:00"))))
+                        .post(path("/rollouts")),
+                400, "invalid-window");
+        Problems.assertProblem(
+                api().body(body(Map.of("window", Map.of("days", List.of("MON"), "from", "25:00", "to", "02:00"))))
+                        .post(path("/rollouts")),
+                400, "invalid-window");
+        Problems.assertProblem(api()
                 .body(body(Map.of("window",
                         Map.of("days", List.of("MON"), "from", "01:00", "to", "02:00", "timeZone", "Mars/Olympus"))))
                 .post(path("/rollouts")), 400, "invalid-window");
-        expect(api()
+        Problems.assertProblem(api()
                 .body(body(
                         Map.of("eligibility", Map.of("versionConditions", List.of(Map.of("op", "~", "value", "1"))))))
                 .post(path("/rollouts")), 400, "invalid-version-condition");
-        expect(given().auth().oauth2(token).get(path("/rollouts?state=sleeping")), 400, "invalid-state");
+        Problems.assertProblem(given().auth().oauth2(token).get(path("/rollouts?state=sleeping")), 400,
+                "invalid-state");
         assertThat(api().get(path("/rollouts")).jsonPath().getList("$")).as("nothing was stored").isEmpty();
     }
 
     @Test
     void anotherTenantsReleaseAndGroupsCannotBeUsed() {
-        expect(api().body(body(Map.of("releaseId", othersRelease.id))).post(path("/rollouts")), 400, "unknown-release");
-        expect(api().body(body(Map.of("eligibility", Map.of("groups", List.of(othersGroup.id)))))
+        Problems.assertProblem(api().body(body(Map.of("releaseId", othersRelease.id))).post(path("/rollouts")), 400,
+                "unknown-release");
+        Problems.assertProblem(api().body(body(Map.of("eligibility", Map.of("groups", List.of(othersGroup.id)))))
                 .post(path("/rollouts")), 400, "unknown-group");
-        expect(api().body(body(Map.of("waves", List.of(Map.of("groups", List.of(othersGroup.id))))))
+        Problems.assertProblem(api().body(body(Map.of("waves", List.of(Map.of("groups", List.of(othersGroup.id))))))
                 .post(path("/rollouts")), 400, "unknown-group");
         long id = api().body(body(Map.of())).post(path("/rollouts")).jsonPath().getLong("id");
         String othersToken = fleet.tenant("SONOFF_BASIC")
@@ -122,18 +135,18 @@ class RolloutApiTest {
     @Test
     void transitionsFollowTheStateMachineAndWhatRanIsKept() {
         long id = api().body(body(Map.of())).post(path("/rollouts")).jsonPath().getLong("id");
-        expect(api().post(path("/rollouts/" + id + "/pause")), 409, "rollout-state");
-        expect(api().post(path("/rollouts/" + id + "/resume")), 409, "rollout-state");
+        Problems.assertProblem(api().post(path("/rollouts/" + id + "/pause")), 409, "rollout-state");
+        Problems.assertProblem(api().post(path("/rollouts/" + id + "/resume")), 409, "rollout-state");
         assertThat(api().post(path("/rollouts/" + id + "/start")).jsonPath().getString("state")).isEqualTo("running");
-        expect(api().post(path("/rollouts/" + id + "/start")), 409, "rollout-state");
-        expect(api().body(body(Map.of())).put(path("/rollouts/" + id)), 409, "rollout-state");
-        expect(api().delete(path("/rollouts/" + id)), 409, "rollout-state");
-        expect(api().delete(path("/releases/" + release.id)), 409, "release-in-use");
-        expect(api().delete(path("/groups/" + group.id)), 409, "group-in-use");
+        Problems.assertProblem(api().post(path("/rollouts/" + id + "/start")), 409, "rollout-state");
+        Problems.assertProblem(api().body(body(Map.of())).put(path("/rollouts/" + id)), 409, "rollout-state");
+        Problems.assertProblem(api().delete(path("/rollouts/" + id)), 409, "rollout-state");
+        Problems.assertProblem(api().delete(path("/releases/" + release.id)), 409, "release-in-use");
+        Problems.assertProblem(api().delete(path("/groups/" + group.id)), 409, "group-in-use");
         assertThat(api().post(path("/rollouts/" + id + "/pause")).jsonPath().getString("pausedReason"))
                 .isEqualTo("Paused by hand");
         assertThat(api().post(path("/rollouts/" + id + "/abort")).jsonPath().getString("state")).isEqualTo("aborted");
-        expect(api().post(path("/rollouts/" + id + "/advance")), 409, "rollout-state");
+        Problems.assertProblem(api().post(path("/rollouts/" + id + "/advance")), 409, "rollout-state");
         assertThat(api().delete(path("/groups/" + group.id)).statusCode()).as("an aborted rollout lets go")
                 .isEqualTo(204);
         assertThat(api().get(path("/rollouts/" + id)).statusCode()).isEqualTo(200);
@@ -143,7 +156,7 @@ class RolloutApiTest {
     void aRolloutThatNeverStartedCanBeDeleted() {
         long id = api().body(body(Map.of())).post(path("/rollouts")).jsonPath().getLong("id");
         assertThat(api().delete(path("/rollouts/" + id)).statusCode()).isEqualTo(204);
-        expect(api().get(path("/rollouts/" + id)), 404, "not-found");
+        Problems.assertProblem(api().get(path("/rollouts/" + id)), 404, "not-found");
     }
 
     private Map<String, Object> body(Map<String, Object> overrides) {
@@ -151,13 +164,6 @@ class RolloutApiTest {
                 List.of(Map.of("groups", List.of(group.id), "soakMinutes", 0), Map.of("percent", 100))));
         body.putAll(overrides);
         return body;
-    }
-
-    private void expect(Response response, int status, String code) {
-        assertThat(response.statusCode()).as(response.asString()).isEqualTo(status);
-        assertThat(response.contentType()).startsWith("application/problem+json");
-        assertThat(response.jsonPath().getString("code")).isEqualTo(code);
-        assertThat(response.asString()).doesNotContain("Exception").doesNotContain("dev.firmament");
     }
 
     private RequestSpecification api() {
