@@ -3,14 +3,17 @@ package dev.firmament.api;
 import java.util.UUID;
 
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import dev.firmament.console.ConsoleErrorPage;
 import dev.firmament.errors.FirmamentException;
 import dev.firmament.errors.UnauthorizedException;
+import dev.firmament.security.ConsoleAuthentication;
 
 /**
  * Every error of the HTTP surfaces as {@code application/problem+json}, mapped in this one place. Messages of our own
@@ -21,7 +24,10 @@ public class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
     @ServerExceptionMapper
-    public Response firmament(FirmamentException e, UriInfo uri) {
+    public Response firmament(FirmamentException e, UriInfo uri, HttpHeaders headers) {
+        if (ConsoleErrorPage.applies(uri)) {
+            return ConsoleErrorPage.response(e.status(), e.getMessage(), headers);
+        }
         Response.ResponseBuilder response = Response.status(e.status()).type(Problem.MEDIA_TYPE)
                 .entity(Problem.of(e.status(), e.code(), e.getMessage(), path(uri), null, e.errors()));
         if (e instanceof UnauthorizedException) {
@@ -31,16 +37,16 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response web(WebApplicationException e, UriInfo uri) {
+    public Response web(WebApplicationException e, UriInfo uri, HttpHeaders headers) {
         // A domain rule broken while the body was being read (a record's constructor) is that rule's problem.
         for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
             if (cause instanceof FirmamentException firmament) {
-                return firmament(firmament, uri);
+                return firmament(firmament, uri, headers);
             }
         }
         int status = e.getResponse().getStatus();
         if (status >= 500) {
-            return unexpected(e, uri);
+            return unexpected(e, uri, headers);
         }
         String code = switch (status) {
         case 400 -> "malformed-request";
@@ -58,18 +64,31 @@ public class ProblemMappers {
         case 415 -> "This content type is not accepted here";
         default -> e.getResponse().getStatusInfo().getReasonPhrase();
         };
+        if (ConsoleErrorPage.applies(uri)) {
+            return ConsoleErrorPage.response(status, detail, headers);
+        }
         return problem(status, code, detail, uri).build();
     }
 
     @ServerExceptionMapper
-    public Response authenticationFailed(io.quarkus.security.AuthenticationFailedException e, UriInfo uri) {
-        return firmament(new UnauthorizedException("The token is not valid"), uri);
+    public Response signInRequired(ConsoleAuthentication.SignInRequired e, UriInfo uri, HttpHeaders headers) {
+        return ConsoleErrorPage.signIn(uri, headers);
     }
 
     @ServerExceptionMapper
-    public Response unexpected(Throwable e, UriInfo uri) {
+    public Response authenticationFailed(io.quarkus.security.AuthenticationFailedException e, UriInfo uri,
+            HttpHeaders headers) {
+        return firmament(new UnauthorizedException("The token is not valid"), uri, headers);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e, UriInfo uri, HttpHeaders headers) {
         String reference = UUID.randomUUID().toString();
         LOG.errorf(e, "Unexpected error, reference %s", reference);
+        if (ConsoleErrorPage.applies(uri)) {
+            return ConsoleErrorPage.response(500, "Something went wrong on our side; quote reference " + reference,
+                    headers);
+        }
         return Response.status(500).type(Problem.MEDIA_TYPE)
                 .entity(Problem.of(500, "internal-error",
                         "Something went wrong on our side; quote reference " + reference, path(uri), reference))

@@ -4,8 +4,8 @@ import java.util.UUID;
 
 import dev.firmament.errors.InvalidInputException;
 
-/** Small checks on request bodies shared by the API resources. */
-final class Requests {
+/** Small checks on requests shared by the API resources and the console pages. */
+public final class Requests {
 
     private Requests() {
     }
@@ -17,7 +17,7 @@ final class Requests {
         return body;
     }
 
-    static UUID uuid(String value, String what) {
+    public static UUID uuid(String value, String what) {
         try {
             return UUID.fromString(value);
         } catch (IllegalArgumentException | NullPointerException e) {

@@ -262,6 +262,7 @@ public class DeviceActivityRecorder {
                 }
                 boolean quarantined = RolloutProgressWriter.write(c, tenantId, records, events, updateLoopDownloads);
                 insertEvents(c, tenantId, events);
+                countHourly(c, tenantId, records);
                 if (enrolled || quarantined) {
                     try (PreparedStatement notify = c.prepareStatement("select pg_notify(?, ?)")) {
                         notify.setString(1, FleetChanges.CHANNEL);
@@ -436,6 +437,28 @@ public class DeviceActivityRecorder {
             return json.writeValueAsString(detail);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Adds the batch's check-ins and complete downloads to the tenant's hourly totals (the console's chart). */
+    private static void countHourly(Connection c, String tenantId, List<Object> records) throws SQLException {
+        long checkIns = 0;
+        long downloads = 0;
+        for (Object record : records) {
+            if (record instanceof CheckIn) {
+                checkIns++;
+            } else if (record instanceof Download d && d.bytes() == d.size()) {
+                downloads++;
+            }
+        }
+        try (PreparedStatement count = c.prepareStatement("insert into device_activity_hourly (tenant_id, hour,"
+                + " checkins, downloads) values (?, date_trunc('hour', now()), ?, ?) on conflict (tenant_id, hour)"
+                + " do update set checkins = device_activity_hourly.checkins + excluded.checkins,"
+                + " downloads = device_activity_hourly.downloads + excluded.downloads")) {
+            count.setString(1, tenantId);
+            count.setLong(2, checkIns);
+            count.setLong(3, downloads);
+            count.executeUpdate();
         }
     }
 

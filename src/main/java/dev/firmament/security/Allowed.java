@@ -7,7 +7,8 @@ import java.lang.annotation.Target;
 
 /**
  * What a management API method needs: the least role in the tenant named by the {@code {tenant}} path segment, or a
- * platform administrator. Every {@code /api} method must carry it; {@link ApiAuthorization} refuses those that do not.
+ * platform administrator. Every {@code /api} and console method must carry it; {@link ApiAuthorization} refuses those
+ * that do not.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ ElementType.METHOD, ElementType.TYPE })
@@ -18,4 +19,7 @@ public @interface Allowed {
 
     /** Only platform administrators (tenant management). */
     boolean platformAdmin() default false;
+
+    /** Anyone signed in, tenant or not: the method itself shows only what is the caller's (the tenant chooser). */
+    boolean signedIn() default false;
 }

@@ -15,9 +15,10 @@ import dev.firmament.tenant.TenantContext;
 import dev.firmament.tenant.TenantService;
 
 /**
- * The one place management API access is decided. Each method declares what it needs with {@link Allowed}; a method
- * without it is refused. For tenant paths the tenant comes from the {@code {tenant}} segment, and a caller that is not
- * a member gets 404, the same as for a tenant that does not exist, so tenants cannot be discovered.
+ * The one place access to the management API and the console is decided. Each method declares what it needs with
+ * {@link Allowed}; a method without it is refused. For tenant paths the tenant comes from the {@code {tenant}} segment,
+ * and a caller that is not a member gets 404, the same as for a tenant that does not exist, so tenants cannot be
+ * discovered.
  */
 public class ApiAuthorization {
 
@@ -33,7 +34,8 @@ public class ApiAuthorization {
 
     @ServerRequestFilter(priority = Priorities.AUTHORIZATION)
     public void authorize(ContainerRequestContext request, ResourceInfo resource) {
-        if (!request.getUriInfo().getPath().startsWith("/api/")) {
+        boolean console = resource.getResourceClass().isAnnotationPresent(ConsolePage.class);
+        if (!console && !request.getUriInfo().getPath().startsWith("/api/")) {
             return;
         }
         Method method = resource.getResourceMethod();
@@ -45,6 +47,9 @@ public class ApiAuthorization {
             throw new ForbiddenException("This operation declares no access rule and is refused");
         }
         Caller caller = currentCaller.get().orElseThrow(() -> new ForbiddenException("Not authenticated"));
+        if (allowed.signedIn()) {
+            return;
+        }
         String slug = request.getUriInfo().getPathParameters().getFirst("tenant");
         if (allowed.platformAdmin()) {
             if (!caller.platformAdmin()) {

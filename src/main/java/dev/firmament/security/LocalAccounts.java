@@ -115,6 +115,12 @@ public class LocalAccounts {
                 known.roles());
     }
 
+    /** The caller for a person signed in earlier (a console session), with their roles as they are now. */
+    @Transactional
+    public Optional<Caller> callerFor(String email) {
+        return find(email).map(this::callerOf);
+    }
+
     private Caller callerOf(User user) {
         Map<String, Role> roles = new HashMap<>();
         List<?> rows = entityManager.createNativeQuery("select tenant_id, role from members where user_id = ?1")

@@ -1,0 +1,118 @@
+package dev.firmament.console;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+
+import dev.firmament.audit.AuditCsv;
+import dev.firmament.audit.AuditEvent;
+import dev.firmament.audit.AuditService;
+import dev.firmament.errors.InvalidInputException;
+import dev.firmament.security.Allowed;
+import dev.firmament.security.ConsolePage;
+import dev.firmament.security.Role;
+
+/** The audit trail: filters, CSV export, and a check of the hash chain. */
+@Path("/console/{tenant}/audit")
+@ConsolePage
+@Produces(MediaType.TEXT_HTML)
+public class AuditPage {
+
+    /** The filters as the form sends them (dates are whole UTC days, {@code to} inclusive). */
+    public record Filters(String actor, String action, String target, String from, String to) {
+
+        AuditService.Query query(int limit) {
+            Instant start = day(from, "from");
+            Instant end = day(to, "to");
+            return new AuditService.Query(DevicesPage.blankToNull(actor), DevicesPage.blankToNull(action),
+                    DevicesPage.blankToNull(target), start, end == null ? null : end.plusSeconds(86_400), limit);
+        }
+
+        public String csvQuery() {
+            StringBuilder query = new StringBuilder();
+            java.util.Map
+                    .of("actor", actor == null ? "" : actor, "action", action == null ? "" : action, "target",
+                            target == null ? "" : target, "from", from == null ? "" : from, "to", to == null ? "" : to)
+                    .forEach((name, value) -> {
+                        if (!value.isBlank()) {
+                            query.append(query.isEmpty() ? '?' : '&').append(name).append('=')
+                                    .append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8));
+                        }
+                    });
+            return query.toString();
+        }
+
+        private static Instant day(String value, String what) {
+            if (value == null || value.isBlank()) {
+                return null;
+            }
+            try {
+                return LocalDate.parse(value.trim()).atStartOfDay(ZoneOffset.UTC).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new InvalidInputException("invalid-date", what + " is a date like 2026-11-21, was: " + value);
+            }
+        }
+    }
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance audit(Filters filters, List<AuditEvent> events, int limit);
+
+        static native TemplateInstance chain(AuditService.Verification verification);
+    }
+
+    private static final int LIMIT = 500;
+
+    private final AuditService audit;
+
+    AuditPage(AuditService audit) {
+        this.audit = audit;
+    }
+
+    @GET
+    @Allowed(Role.VIEWER)
+    @Operation(hidden = true)
+    public TemplateInstance list(@PathParam("tenant") String tenant, @QueryParam("actor") String actor,
+            @QueryParam("action") String action, @QueryParam("target") String target, @QueryParam("from") String from,
+            @QueryParam("to") String to) {
+        Filters filters = new Filters(actor, action, target, from, to);
+        return Templates.audit(filters, audit.query(filters.query(LIMIT)), LIMIT);
+    }
+
+    @GET
+    @Path("export.csv")
+    @Produces("text/csv")
+    @Allowed(Role.VIEWER)
+    @Operation(hidden = true)
+    public Response export(@PathParam("tenant") String tenant, @QueryParam("actor") String actor,
+            @QueryParam("action") String action, @QueryParam("target") String target, @QueryParam("from") String from,
+            @QueryParam("to") String to) {
+        String csv = AuditCsv.of(audit.query(new Filters(actor, action, target, from, to).query(10_000)));
+        return Response.ok(csv).header("Content-Disposition", "attachment; filename=\"audit.csv\"").build();
+    }
+
+    /** Recomputes the chain on request: it reads every event of the tenant. */
+    @POST
+    @Path("verify")
+    @Allowed(Role.VIEWER)
+    @Operation(hidden = true)
+    public TemplateInstance verify(@PathParam("tenant") String tenant) {
+        return Templates.chain(audit.verify());
+    }
+}

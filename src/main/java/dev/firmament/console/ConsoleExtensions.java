@@ -1,0 +1,75 @@
+package dev.firmament.console;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+import io.quarkus.qute.TemplateExtension;
+
+import dev.firmament.rollout.RolloutProgress;
+
+/**
+ * Small formatting helpers for the console's templates (Qute has no arithmetic or date formatting of its own). The
+ * formatters live in the {@code fmt:} namespace, so they also take null ({@code {fmt:utc(device.lastSeen)}}).
+ */
+public class ConsoleExtensions {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+            .withZone(ZoneOffset.UTC);
+
+    /** A stacked progress bar's shares, in percent of the devices. */
+    public record Bar(long inFlight, long failed, String okPercent, String busyPercent, String badPercent) {
+    }
+
+    @TemplateExtension
+    static Bar bar(RolloutProgress.Counts counts) {
+        long devices = counts.devices();
+        long inFlight = counts.offered() + counts.downloaded();
+        long failed = counts.failed() + counts.quarantined();
+        return new Bar(inFlight, failed, percent(counts.installed(), devices), percent(inFlight, devices),
+                percent(failed, devices));
+    }
+
+    private static String percent(long part, long total) {
+        return total == 0 ? "0" : String.format(java.util.Locale.ROOT, "%.1f", part * 100.0 / total);
+    }
+
+    /** {@code 2026-11-21 14:05:09 UTC}; empty for null. */
+    @TemplateExtension(namespace = "fmt")
+    static String utc(Instant instant) {
+        return instant == null ? "" : TIME.format(instant);
+    }
+
+    /** {@code 5 min ago}, {@code 3 h ago}, {@code 2 d ago}. */
+    @TemplateExtension(namespace = "fmt")
+    static String ago(Instant instant) {
+        if (instant == null) {
+            return "never";
+        }
+        long seconds = Math.max(0, Duration.between(instant, Instant.now()).toSeconds());
+        if (seconds < 60) {
+            return seconds + " s ago";
+        }
+        if (seconds < 3600) {
+            return seconds / 60 + " min ago";
+        }
+        if (seconds < 86_400) {
+            return seconds / 3600 + " h ago";
+        }
+        return seconds / 86_400 + " d ago";
+    }
+
+    /** Bytes as people read them: {@code 1.0 MiB}. */
+    @TemplateExtension(namespace = "fmt")
+    static String bytes(Long size) {
+        if (size == null) {
+            return "";
+        }
+        if (size < 1024) {
+            return size + " B";
+        }
+        return size < 1024 * 1024 ? String.format(java.util.Locale.ROOT, "%.1f KiB", size / 1024.0)
+                : String.format(java.util.Locale.ROOT, "%.1f MiB", size / 1048576.0);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.firmament.console;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * Post/Redirect/Get: after a change the browser is sent to a page, with the outcome in a short-lived flash cookie the
+ * next page shows once. htmx requests get {@code HX-Redirect} instead, which htmx follows as a full navigation.
+ */
+public final class ConsoleResponses {
+
+    static final String FLASH_COOKIE = "firmament_flash";
+
+    private ConsoleResponses() {
+    }
+
+    public static Response redirect(HttpHeaders headers, String path, String message) {
+        Response.ResponseBuilder response = isHtmx(headers) ? Response.ok().header("HX-Redirect", path)
+                : Response.seeOther(URI.create(path));
+        if (message != null) {
+            response.cookie(new NewCookie.Builder(FLASH_COOKIE)
+                    .value(URLEncoder.encode(message, StandardCharsets.UTF_8).replace("+", "%20")).path("/console")
+                    .maxAge(30).httpOnly(true).sameSite(NewCookie.SameSite.LAX).build());
+        }
+        return response.build();
+    }
+
+    public static boolean isHtmx(HttpHeaders headers) {
+        return headers != null && "true".equals(headers.getHeaderString("HX-Request"));
+    }
+
+    /** Removes the flash cookie once a page has shown it. */
+    static NewCookie clearFlash() {
+        return new NewCookie.Builder(FLASH_COOKIE).value("").path("/console").maxAge(0).httpOnly(true)
+                .sameSite(NewCookie.SameSite.LAX).build();
+    }
+}

@@ -1,0 +1,318 @@
+package dev.firmament.console;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+
+import dev.firmament.errors.FirmamentException;
+import dev.firmament.errors.InvalidInputException;
+import dev.firmament.release.Product;
+import dev.firmament.release.ProductService;
+import dev.firmament.release.Release;
+import dev.firmament.release.ReleaseService;
+import dev.firmament.security.Allowed;
+import dev.firmament.security.ConsolePage;
+import dev.firmament.security.Role;
+import dev.firmament.targeting.GroupService;
+import dev.firmament.targeting.NoFussVersionsFile;
+import dev.firmament.targeting.RuleService;
+import dev.firmament.targeting.VersionCondition;
+import dev.firmament.targeting.VersionRule;
+
+/** The ordered rules: reorder, edit, live match counts, NoFUSS import and export. */
+@Path("/console/{tenant}/rules")
+@ConsolePage
+@Produces(MediaType.TEXT_HTML)
+public class RulesPage {
+
+    /** The rule form as posted: MACs one per line, extra conditions one per line ({@code != 1.2.3}). */
+    public static class RuleForm {
+        @RestForm
+        public String product;
+        @RestForm
+        public String macs;
+        @RestForm
+        public List<String> group;
+        @RestForm
+        public String versionMin;
+        @RestForm
+        public String versionMax;
+        @RestForm
+        public String conditions;
+        @RestForm
+        public String build;
+        @RestForm
+        public String release;
+        @RestForm
+        public boolean allowDowngrade;
+
+        static RuleForm of(VersionRule rule, String productName) {
+            RuleForm form = new RuleForm();
+            form.product = productName;
+            form.macs = String.join("\n", rule.macs);
+            form.group = Arrays.stream(rule.groupIds).map(String::valueOf).toList();
+            form.conditions = String.join("\n",
+                    rule.versionConditions.stream().map(c -> c.op() + " " + c.value()).toList());
+            form.build = rule.buildNot;
+            form.release = String.valueOf(rule.releaseId);
+            form.allowDowngrade = rule.allowDowngrade;
+            return form;
+        }
+
+        public boolean hasGroup(long id) {
+            return group != null && group.contains(String.valueOf(id));
+        }
+
+        List<String> macList() {
+            return macs == null ? List.of() : Arrays.stream(macs.split("[\\s,;]+")).filter(m -> !m.isBlank()).toList();
+        }
+
+        List<Long> groupIds() {
+            return group == null ? List.of()
+                    : group.stream().filter(g -> !g.isBlank()).map(g -> DevicesPage.parseId(g, "group")).toList();
+        }
+
+        List<VersionCondition> versionConditions() {
+            List<VersionCondition> more = new ArrayList<>();
+            if (conditions != null) {
+                for (String line : conditions.split("\\R")) {
+                    String trimmed = line.trim();
+                    if (!trimmed.isEmpty()) {
+                        String[] parts = trimmed.split("\\s+", 2);
+                        if (parts.length < 2) {
+                            throw new InvalidInputException("invalid-version-condition",
+                                    "A condition is an operator and a version, like '!= 1.2.3'; was: " + trimmed);
+                        }
+                        more.add(new VersionCondition(parts[0], parts[1].trim()));
+                    }
+                }
+            }
+            return VersionCondition.all(DevicesPage.blankToNull(versionMin), DevicesPage.blankToNull(versionMax), more);
+        }
+    }
+
+    /** A rule with its product's and release's names and the devices its conditions match. */
+    public record RuleRow(VersionRule rule, String product, String release, long matching) {
+        public String conditions() {
+            return String.join(", ", rule.versionConditions.stream().map(c -> c.op() + " " + c.value()).toList());
+        }
+    }
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance rules(List<RuleRow> rules, List<Product> products,
+                List<GroupService.GroupSummary> groups, List<Release> releases, RuleForm form, Long editing,
+                String formError, String importError, List<NoFussVersionsFile.EntryError> importErrors);
+
+        static native TemplateInstance liveCount(String count);
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final RuleService rules;
+    private final ProductService products;
+    private final GroupService groups;
+    private final ReleaseService releases;
+    private final NoFussVersionsFile versionsFile;
+    private final ConsoleQueries queries;
+
+    RulesPage(RuleService rules, ProductService products, GroupService groups, ReleaseService releases,
+            NoFussVersionsFile versionsFile, ConsoleQueries queries) {
+        this.rules = rules;
+        this.products = products;
+        this.groups = groups;
+        this.releases = releases;
+        this.versionsFile = versionsFile;
+        this.queries = queries;
+    }
+
+    @GET
+    @Allowed(Role.VIEWER)
+    @Operation(hidden = true)
+    public TemplateInstance list(@PathParam("tenant") String tenant) {
+        return page(new RuleForm(), null, null, null, List.of());
+    }
+
+    @GET
+    @Path("{id}/edit")
+    @Allowed(Role.MAINTAINER)
+    @Operation(hidden = true)
+    public TemplateInstance edit(@PathParam("tenant") String tenant, @PathParam("id") long id) {
+        VersionRule rule = rules.require(id);
+        return page(RuleForm.of(rule, productName(rule.productId)), id, null, null, List.of());
+    }
+
+    @POST
+    @Allowed(Role.MAINTAINER)
+    @Operation(hidden = true)
+    public Response create(@PathParam("tenant") String tenant, @BeanParam RuleForm form, @Context HttpHeaders headers) {
+        VersionRule rule;
+        try {
+            rule = rules.create(spec(form));
+        } catch (FirmamentException e) {
+            return Response.status(e.status()).entity(page(form, null, e.getMessage(), null, List.of())).build();
+        }
+        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rules",
+                "Rule added at position " + (rule.position + 1));
+    }
+
+    @POST
+    @Path("{id}")
+    @Allowed(Role.MAINTAINER)
+    @Operation(hidden = true)
+    public Response update(@PathParam("tenant") String tenant, @PathParam("id") long id, @BeanParam RuleForm form,
+            @Context HttpHeaders headers) {
+        try {
+            rules.update(id, spec(form));
+        } catch (FirmamentException e) {
+            return Response.status(e.status()).entity(page(form, id, e.getMessage(), null, List.of())).build();
+        }
+        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rules", "Rule saved");
+    }
+
+    /** The live count under the rule form: how many registered devices the conditions typed so far match. */
+    @POST
+    @Path("count")
+    @Allowed(Role.VIEWER)
+    @Operation(hidden = true)
+    public TemplateInstance count(@PathParam("tenant") String tenant, @BeanParam RuleForm form) {
+        try {
+            if (form.product == null || form.product.isBlank()) {
+                return Templates.liveCount("Choose a product to see how many devices match");
+            }
+            long matching = queries.devicesMatching(products.findByName(form.product).id, form.macList(),
+                    form.groupIds(), form.versionConditions());
+            return Templates.liveCount(matching + " registered devices match these conditions");
+        } catch (FirmamentException e) {
+            return Templates.liveCount(e.getMessage());
+        }
+    }
+
+    @POST
+    @Path("{id}/delete")
+    @Allowed(Role.MAINTAINER)
+    @Operation(hidden = true)
+    public Response delete(@PathParam("tenant") String tenant, @PathParam("id") long id, @Context HttpHeaders headers) {
+        if (!rules.delete(id)) {
+            throw new dev.firmament.errors.NotFoundException("Rule " + id);
+        }
+        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rules", "Rule deleted");
+    }
+
+    /** Moves a rule one place up or down (first match wins, so order is the whole point). */
+    @POST
+    @Path("{id}/move")
+    @Allowed(Role.MAINTAINER)
+    @Operation(hidden = true)
+    public Response move(@PathParam("tenant") String tenant, @PathParam("id") long id, @RestForm String direction,
+            @Context HttpHeaders headers) {
+        List<Long> order = new ArrayList<>(rules.list().stream().map(r -> r.id).toList());
+        int from = order.indexOf(id);
+        if (from < 0) {
+            throw new dev.firmament.errors.NotFoundException("Rule " + id);
+        }
+        int to = "up".equals(direction) ? from - 1 : from + 1;
+        if (to >= 0 && to < order.size()) {
+            order.add(to, order.remove(from));
+            rules.reorder(order);
+        }
+        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rules", null);
+    }
+
+    /** A NoFUSS versions.json pasted or uploaded: every entry is imported, or none, with each entry's problem. */
+    @POST
+    @Path("import")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Allowed(Role.MAINTAINER)
+    @Operation(hidden = true)
+    public Response importFile(@PathParam("tenant") String tenant, @RestForm String json, @RestForm FileUpload file,
+            @RestForm boolean replace, @Context HttpHeaders headers) throws IOException {
+        String text = file != null && file.uploadedFile() != null && file.size() > 0
+                ? Files.readString(file.uploadedFile()) : json;
+        try {
+            if (text == null || text.isBlank()) {
+                throw new InvalidInputException("missing-file", "Paste a versions.json or choose the file");
+            }
+            JsonNode parsed;
+            try {
+                parsed = JSON.readTree(text);
+            } catch (JsonProcessingException e) {
+                throw new InvalidInputException("invalid-json",
+                        "Not valid JSON (line " + e.getLocation().getLineNr() + "): " + e.getOriginalMessage());
+            }
+            int imported = versionsFile.importFile(parsed, replace).size();
+            return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rules",
+                    imported + " rules imported" + (replace ? ", replacing the earlier ones" : ""));
+        } catch (NoFussVersionsFile.ImportRefusedException e) {
+            return Response.status(e.status()).entity(page(new RuleForm(), null, null, e.getMessage(), e.errors()))
+                    .build();
+        } catch (FirmamentException e) {
+            return Response.status(e.status()).entity(page(new RuleForm(), null, null, e.getMessage(), List.of()))
+                    .build();
+        }
+    }
+
+    @GET
+    @Path("export.json")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Allowed(Role.VIEWER)
+    @Operation(hidden = true)
+    public Response export(@PathParam("tenant") String tenant) {
+        return Response.ok(versionsFile.exportFile())
+                .header("Content-Disposition", "attachment; filename=\"versions.json\"").build();
+    }
+
+    private TemplateInstance page(RuleForm form, Long editing, String formError, String importError,
+            List<NoFussVersionsFile.EntryError> importErrors) {
+        List<Product> allProducts = products.list();
+        List<Release> allReleases = releases.list();
+        List<RuleRow> rows = rules.list().stream()
+                .map(rule -> new RuleRow(rule, productName(rule.productId),
+                        allReleases.stream().filter(r -> r.id.equals(rule.releaseId)).map(r -> r.version).findFirst()
+                                .orElse("#" + rule.releaseId),
+                        queries.devicesMatching(rule.productId, List.of(rule.macs), List.of(rule.groupIds),
+                                rule.versionConditions)))
+                .toList();
+        return Templates.rules(rows, allProducts, groups.list(), allReleases, form, editing, formError, importError,
+                importErrors);
+    }
+
+    private String productName(UUID productId) {
+        return products.list().stream().filter(p -> p.id.equals(productId)).map(p -> p.name).findFirst().orElse("");
+    }
+
+    private RuleService.RuleSpec spec(RuleForm form) {
+        if (form.product == null || form.product.isBlank()) {
+            throw new InvalidInputException("missing-field", "Choose the product the rule is for");
+        }
+        return new RuleService.RuleSpec(products.findByName(form.product).id, form.macList(), form.groupIds(), null,
+                null, form.versionConditions(), DevicesPage.blankToNull(form.build),
+                DevicesPage.parseRelease(form.release), form.allowDowngrade);
+    }
+}

@@ -1,0 +1,181 @@
+package dev.firmament.console;
+
+import java.net.URI;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.resteasy.reactive.RestForm;
+
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+
+import dev.firmament.api.Requests;
+import dev.firmament.device.DeviceKey;
+import dev.firmament.device.DeviceKeyService;
+import dev.firmament.errors.InvalidInputException;
+import dev.firmament.release.Product;
+import dev.firmament.release.ProductService;
+import dev.firmament.security.Allowed;
+import dev.firmament.security.ApiToken;
+import dev.firmament.security.ApiTokenService;
+import dev.firmament.security.ConsolePage;
+import dev.firmament.security.CurrentCaller;
+import dev.firmament.security.MemberService;
+import dev.firmament.security.Role;
+import dev.firmament.targeting.GroupService;
+
+/** Device keys (with ready-to-paste client code), API tokens, and the tenant's members and roles. */
+@Path("/console/{tenant}/settings")
+@ConsolePage
+@Produces(MediaType.TEXT_HTML)
+public class SettingsPage {
+
+    /** A created device key: its secret and the URLs devices use, shown this once. */
+    public record CreatedKey(String name, String secret, String updateUrl, String nofussUrl, String product) {
+    }
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance settings(List<DeviceKey> keys, List<ApiToken> tokens,
+                List<MemberService.MemberEntry> members, List<Product> products,
+                List<GroupService.GroupSummary> groups);
+
+        static native TemplateInstance keyCreated(CreatedKey key);
+
+        static native TemplateInstance tokenCreated(String name, String role, String token);
+    }
+
+    private final DeviceKeyService keys;
+    private final ApiTokenService tokens;
+    private final MemberService members;
+    private final ProductService products;
+    private final GroupService groups;
+    private final CurrentCaller caller;
+    private final ConsoleView view;
+    private final Optional<URI> publicUrl;
+
+    SettingsPage(DeviceKeyService keys, ApiTokenService tokens, MemberService members, ProductService products,
+            GroupService groups, CurrentCaller caller, ConsoleView view,
+            @ConfigProperty(name = "firmament.public-url") Optional<URI> publicUrl) {
+        this.keys = keys;
+        this.tokens = tokens;
+        this.members = members;
+        this.products = products;
+        this.groups = groups;
+        this.caller = caller;
+        this.view = view;
+        this.publicUrl = publicUrl;
+    }
+
+    @GET
+    @Allowed(Role.VIEWER)
+    @Operation(hidden = true)
+    public TemplateInstance settings(@PathParam("tenant") String tenant) {
+        // Token names and roles are for owners only, like the API's token listing.
+        return Templates.settings(keys.list(), view.isOwner() ? tokens.list() : List.of(), members.list(),
+                products.list(), groups.list());
+    }
+
+    @POST
+    @Path("device-keys")
+    @Allowed(Role.OWNER)
+    @Operation(hidden = true)
+    public TemplateInstance createKey(@PathParam("tenant") String tenant, @RestForm String name,
+            @RestForm String product, @RestForm String group, @Context UriInfo uri) {
+        Product chosen = DevicesPage.blankToNull(product) == null ? null : products.findByName(product);
+        var created = keys.create(name, chosen == null ? null : chosen.id, DevicesPage.parseGroup(group));
+        String base = publicUrl.orElse(uri.getBaseUri()).toString().replaceAll("/+$", "") + "/d/" + created.secret();
+        return Templates.keyCreated(new CreatedKey(created.key().name, created.secret(), base + "/update",
+                base + "/nofuss", chosen == null ? "MY_PRODUCT" : chosen.name));
+    }
+
+    @POST
+    @Path("device-keys/{id}/revoke")
+    @Allowed(Role.OWNER)
+    @Operation(hidden = true)
+    public Response revokeKey(@PathParam("tenant") String tenant, @PathParam("id") String id,
+            @Context HttpHeaders headers) {
+        DeviceKey key = keys.revoke(Requests.uuid(id, "Device key"));
+        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/settings",
+                "Device key " + key.name + " revoked: its devices are refused from now on");
+    }
+
+    @POST
+    @Path("tokens")
+    @Allowed(Role.OWNER)
+    @Operation(hidden = true)
+    public TemplateInstance createToken(@PathParam("tenant") String tenant, @RestForm String name,
+            @RestForm String role, @RestForm String expires) {
+        Instant expiresAt = null;
+        if (DevicesPage.blankToNull(expires) != null) {
+            try {
+                expiresAt = LocalDate.parse(expires.trim()).atStartOfDay(ZoneOffset.UTC).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new InvalidInputException("invalid-date", "Expiry is a date like 2027-06-30, was: " + expires);
+            }
+        }
+        var created = tokens.create(name, role == null ? null : Role.parse(role), expiresAt,
+                caller.get().map(c -> c.name()).orElse("unknown"));
+        return Templates.tokenCreated(created.token().name, created.token().role, created.secret());
+    }
+
+    @POST
+    @Path("tokens/{id}/revoke")
+    @Allowed(Role.OWNER)
+    @Operation(hidden = true)
+    public Response revokeToken(@PathParam("tenant") String tenant, @PathParam("id") String id,
+            @Context HttpHeaders headers) {
+        ApiToken token = tokens.revoke(Requests.uuid(id, "Token"));
+        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/settings",
+                "Token " + token.name + " revoked");
+    }
+
+    @POST
+    @Path("members")
+    @Allowed(Role.OWNER)
+    @Operation(hidden = true)
+    public Response addMember(@PathParam("tenant") String tenant, @RestForm String email, @RestForm String role,
+            @Context HttpHeaders headers) {
+        var added = members.add(email, role == null ? null : Role.parse(role));
+        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/settings",
+                added.email() + " added as " + added.member().role);
+    }
+
+    @POST
+    @Path("members/{id}/role")
+    @Allowed(Role.OWNER)
+    @Operation(hidden = true)
+    public Response changeRole(@PathParam("tenant") String tenant, @PathParam("id") String id, @RestForm String role,
+            @Context HttpHeaders headers) {
+        var changed = members.changeRole(Requests.uuid(id, "Member"), Role.parse(role));
+        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/settings",
+                changed.email() + " is now " + changed.member().role);
+    }
+
+    @POST
+    @Path("members/{id}/remove")
+    @Allowed(Role.OWNER)
+    @Operation(hidden = true)
+    public Response removeMember(@PathParam("tenant") String tenant, @PathParam("id") String id,
+            @Context HttpHeaders headers) {
+        members.remove(Requests.uuid(id, "Member"));
+        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/settings", "Member removed");
+    }
+}
