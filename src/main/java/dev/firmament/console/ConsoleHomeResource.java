@@ -51,6 +51,8 @@ public class ConsoleHomeResource {
         static native TemplateInstance login(String next, String error, String email, boolean sso);
 
         static native TemplateInstance tenants(List<Tenant> tenants);
+
+        static native TemplateInstance account(String error);
     }
 
     private final ConsoleSessions sessions;
@@ -105,7 +107,7 @@ public class ConsoleHomeResource {
                     Templates.login(safeNext(next), "Wrong e-mail or password", email == null ? "" : email, sso))
                     .build();
         }
-        return startSession(signedIn.get(), "local", false, safeNext(next), uri);
+        return startSession(signedIn.get(), "local", false, safeNext(next), uri).build();
     }
 
     /**
@@ -127,7 +129,34 @@ public class ConsoleHomeResource {
         if (email == null) {
             throw new ForbiddenException("The identity provider sent no e-mail address for this account");
         }
-        return startSession(email.toString(), "oidc", person.hasRole("firmament-admin"), "/console", uri);
+        return startSession(email.toString(), "oidc", person.hasRole("firmament-admin"), "/console", uri).build();
+    }
+
+    @GET
+    @Path("account")
+    @ConsolePage
+    @Allowed(signedIn = true)
+    @Operation(hidden = true)
+    public TemplateInstance account() {
+        return Templates.account(null);
+    }
+
+    /** A person changes their own password; their other sessions end, this one goes on. */
+    @POST
+    @Path("account/password")
+    @ConsolePage
+    @Allowed(signedIn = true)
+    @Operation(hidden = true)
+    public Response changePassword(@RestForm String current, @RestForm String password, @Context UriInfo uri) {
+        String email = view.user();
+        try {
+            accounts.changePassword(email, current, password);
+        } catch (dev.firmament.errors.FirmamentException e) {
+            return Response.status(e.status()).entity(Templates.account(e.getMessage())).build();
+        }
+        sessions.deleteAllOf(email);
+        return startSession(email, "local", false, "/console/account", uri)
+                .cookie(ConsoleResponses.flash("Password changed; other sessions were signed out")).build();
     }
 
     @POST
@@ -141,11 +170,12 @@ public class ConsoleHomeResource {
         return Response.seeOther(URI.create("/console/login")).cookie(sessionCookie("", 0, false)).build();
     }
 
-    private Response startSession(String email, String source, boolean idpAdmin, String next, UriInfo uri) {
+    private Response.ResponseBuilder startSession(String email, String source, boolean idpAdmin, String next,
+            UriInfo uri) {
         ConsoleSessions.Created created = sessions.create(email, source, idpAdmin);
         boolean secure = "https".equals(uri.getRequestUri().getScheme());
         return Response.seeOther(URI.create(next))
-                .cookie(sessionCookie(created.token(), (int) sessions.lifetime().toSeconds(), secure)).build();
+                .cookie(sessionCookie(created.token(), (int) sessions.lifetime().toSeconds(), secure));
     }
 
     private static NewCookie sessionCookie(String value, int maxAge, boolean secure) {

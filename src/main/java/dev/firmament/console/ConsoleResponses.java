@@ -23,11 +23,16 @@ public final class ConsoleResponses {
         Response.ResponseBuilder response = isHtmx(headers) ? Response.ok().header("HX-Redirect", path)
                 : Response.seeOther(URI.create(path));
         if (message != null) {
-            response.cookie(new NewCookie.Builder(FLASH_COOKIE)
-                    .value(URLEncoder.encode(message, StandardCharsets.UTF_8).replace("+", "%20")).path("/console")
-                    .maxAge(30).httpOnly(true).sameSite(NewCookie.SameSite.LAX).build());
+            response.cookie(flash(message));
         }
         return response.build();
+    }
+
+    /** The flash cookie carrying a message to the next page. */
+    static NewCookie flash(String message) {
+        return new NewCookie.Builder(FLASH_COOKIE)
+                .value(URLEncoder.encode(message, StandardCharsets.UTF_8).replace("+", "%20")).path("/console")
+                .maxAge(30).httpOnly(true).sameSite(NewCookie.SameSite.LAX).build();
     }
 
     public static boolean isHtmx(HttpHeaders headers) {

@@ -26,7 +26,8 @@ import dev.firmament.security.ConsolePage;
 import dev.firmament.security.Role;
 
 /** The tenant's front page: the fleet by version, activity, rollouts in flight, silent devices, recent changes. */
-@Path("/console/{tenant}")
+// Not the sign-in pages beside it (TenantService.CONSOLE_PATHS): JAX-RS would prefer this template to them.
+@Path("/console/{tenant: (?!(?:login|logout|account)$)[^/]+}")
 @ConsolePage
 @Produces(MediaType.TEXT_HTML)
 public class DashboardPage {

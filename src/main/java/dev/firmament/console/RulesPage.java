@@ -179,7 +179,7 @@ public class RulesPage {
             return Response.status(e.status()).entity(page(form, null, e.getMessage(), null, List.of())).build();
         }
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rules",
-                "Rule added at position " + (rule.position + 1));
+                "Rule added at position " + rule.position);
     }
 
     @POST

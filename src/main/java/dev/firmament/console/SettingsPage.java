@@ -37,6 +37,7 @@ import dev.firmament.security.ApiToken;
 import dev.firmament.security.ApiTokenService;
 import dev.firmament.security.ConsolePage;
 import dev.firmament.security.CurrentCaller;
+import dev.firmament.security.LocalAccounts;
 import dev.firmament.security.MemberService;
 import dev.firmament.security.Role;
 import dev.firmament.targeting.GroupService;
@@ -60,6 +61,8 @@ public class SettingsPage {
         static native TemplateInstance keyCreated(CreatedKey key);
 
         static native TemplateInstance tokenCreated(String name, String role, String token);
+
+        static native TemplateInstance memberAdded(String email, String role, String password);
     }
 
     private final DeviceKeyService keys;
@@ -68,11 +71,12 @@ public class SettingsPage {
     private final ProductService products;
     private final GroupService groups;
     private final CurrentCaller caller;
+    private final LocalAccounts accounts;
     private final ConsoleView view;
     private final Optional<URI> publicUrl;
 
     SettingsPage(DeviceKeyService keys, ApiTokenService tokens, MemberService members, ProductService products,
-            GroupService groups, CurrentCaller caller, ConsoleView view,
+            GroupService groups, CurrentCaller caller, LocalAccounts accounts, ConsoleView view,
             @ConfigProperty(name = "firmament.public-url") Optional<URI> publicUrl) {
         this.keys = keys;
         this.tokens = tokens;
@@ -80,6 +84,7 @@ public class SettingsPage {
         this.products = products;
         this.groups = groups;
         this.caller = caller;
+        this.accounts = accounts;
         this.view = view;
         this.publicUrl = publicUrl;
     }
@@ -154,6 +159,10 @@ public class SettingsPage {
     public Response addMember(@PathParam("tenant") String tenant, @RestForm String email, @RestForm String role,
             @Context HttpHeaders headers) {
         var added = members.add(email, role == null ? null : Role.parse(role));
+        Optional<String> password = accounts.issueInitialPassword(added.email());
+        if (password.isPresent()) {
+            return Response.ok(Templates.memberAdded(added.email(), added.member().role, password.get())).build();
+        }
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/settings",
                 added.email() + " added as " + added.member().role);
     }

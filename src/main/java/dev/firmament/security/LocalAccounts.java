@@ -77,6 +77,31 @@ public class LocalAccounts {
         user.passwordHash = BcryptUtil.bcryptHash(password, BCRYPT_COST);
     }
 
+    /**
+     * A first password for a person added to a tenant who has none yet (local accounts), to hand over once; empty if
+     * they already have one, so adding someone to a tenant never resets their password.
+     */
+    @Transactional
+    public Optional<String> issueInitialPassword(String email) {
+        User user = find(MemberService.normalize(email))
+                .orElseThrow(() -> new dev.firmament.errors.NotFoundException("User " + email));
+        if (user.passwordHash != null) {
+            return Optional.empty();
+        }
+        String password = Secrets.random(16);
+        user.passwordHash = BcryptUtil.bcryptHash(password, BCRYPT_COST);
+        return Optional.of(password);
+    }
+
+    /** Changes a person's own password, given the current one. */
+    @Transactional
+    public void changePassword(String email, String current, String replacement) {
+        if (authenticate(email, current).isEmpty()) {
+            throw new dev.firmament.errors.InvalidInputException("wrong-password", "The current password is wrong");
+        }
+        setPassword(email, replacement);
+    }
+
     /** The caller for a correct e-mail and password, with the person's roles in every tenant. */
     @Transactional
     public Optional<Caller> authenticate(String email, String password) {

@@ -22,6 +22,9 @@ public class TenantService {
     private final TenantRepository tenants;
     private final AuditService audit;
 
+    /** Console paths beside the tenants' own ({@code /console/<slug>}): no tenant may take their name. */
+    public static final java.util.Set<String> CONSOLE_PATHS = java.util.Set.of("login", "logout", "account");
+
     TenantService(TenantRepository tenants, AuditService audit) {
         this.tenants = tenants;
         this.audit = audit;
@@ -32,6 +35,10 @@ public class TenantService {
         if (slug == null || !SLUG.matcher(slug).matches()) {
             throw new InvalidInputException("invalid-slug",
                     "A tenant slug is 1 to 40 lower-case letters, digits and inner hyphens, was: " + slug);
+        }
+        if (CONSOLE_PATHS.contains(slug)) {
+            throw new InvalidInputException("reserved-slug",
+                    "'" + slug + "' names a console page; choose another slug");
         }
         if (name == null || name.isBlank() || name.length() > 200) {
             throw new InvalidInputException("invalid-name", "A tenant name is 1 to 200 characters");

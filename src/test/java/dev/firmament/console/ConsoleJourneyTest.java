@@ -1,0 +1,264 @@
+package dev.firmament.console;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
+import com.microsoft.playwright.options.FormData;
+import com.microsoft.playwright.options.RequestOptions;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+import dev.firmament.security.LocalAccounts;
+import dev.firmament.security.MemberService;
+import dev.firmament.security.Role;
+import dev.firmament.testing.ConsoleBrowser;
+import dev.firmament.testing.Fleet;
+import dev.firmament.testing.SimulatedFleet;
+import dev.firmament.testing.SimulatedFleet.Behaviour;
+
+/**
+ * The console as a maintainer uses it, in a real headless Chromium: sign in, upload a release, build a group from
+ * pasted MACs, add a rule, start a rollout, watch a simulated ESP8266 check in and install, find it all in the audit
+ * log; and what a viewer sees and may not do.
+ */
+@QuarkusTest
+class ConsoleJourneyTest {
+
+    static final String PASSWORD = "a console password 1";
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Inject
+    Fleet fleet;
+
+    @Inject
+    MemberService members;
+
+    @Inject
+    LocalAccounts accounts;
+
+    static ConsoleBrowser browser;
+
+    @AfterAll
+    static void closeBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    /** Started on first use: the application's URL is only known to a test instance. */
+    ConsoleBrowser browser() {
+        if (browser == null) {
+            browser = new ConsoleBrowser(base);
+        }
+        return browser;
+    }
+
+    String person(Fleet.Tenant tenant, String name, Role role) {
+        String email = name + "-" + tenant.id.toString().substring(0, 8) + "@example.com";
+        tenant.as(() -> members.add(email, role));
+        accounts.setPassword(email, PASSWORD);
+        return email;
+    }
+
+    @Test
+    void aMaintainerShipsARelease() throws Exception {
+        Fleet.Tenant tenant = fleet.tenant("SONOFF_BASIC");
+        String slug = fleet.slugOf(tenant.id);
+        String maintainer = person(tenant, "maintainer", Role.MAINTAINER);
+        byte[] running = Fleet.espImage(5_000, 11);
+        tenant.release("1.0.0", running, null);
+        byte[] next = Fleet.espImage(9_000, 12);
+        SimulatedFleet devices = new SimulatedFleet(base + "d/" + tenant.deviceKey + "/update",
+                Map.of(Fleet.md5(next), "2.0.0"));
+        List<SimulatedFleet.Device> field = devices.add("5C:CF:7F", 3, "1.0.0", Fleet.md5(running), Behaviour.INSTALLS);
+        devices.add("18:FE:34", 1, "0.5.0", Fleet.md5(running), Behaviour.INSTALLS); // what the rule below is for
+        devices.checkInAll();
+        fleet.flushActivity();
+
+        // A wrong password is refused on the page; the right one opens the tenant's dashboard.
+        Page failed = browser().open(1280, 900);
+        failed.getByLabel("E-mail").fill(maintainer);
+        failed.getByLabel("Password").fill("not the password");
+        failed.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
+        assertThat(failed.getByTestId("error")).hasText("Wrong e-mail or password");
+        failed.context().close();
+
+        Page page = browser().signIn(maintainer, PASSWORD);
+        assertThat(page).hasURL(Pattern.compile("/console/" + slug + "$"));
+        assertThat(page.getByTestId("devices-total")).hasText("4");
+        assertThat(page.getByTestId("who")).containsText("maintainer");
+
+        // Upload: a file that is no ESP image is refused in place, and the form keeps what was typed.
+        page.navigate("/console/" + slug + "/releases");
+        Path notAnImage = Files.createTempFile("notes", ".bin");
+        Files.writeString(notAnImage, "this is not firmware");
+        page.getByLabel("Version").fill("2.0.0");
+        page.locator("input[name=firmware]").setInputFiles(notAnImage);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Upload")).click();
+        assertThat(page.getByTestId("upload-error")).containsText("ESP");
+        assertThat(page.getByLabel("Version")).hasValue("2.0.0");
+        Path image = Files.createTempFile("firmware", ".bin");
+        Files.write(image, next);
+        page.locator("input[name=firmware]").setInputFiles(image);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Upload")).click();
+        page.waitForURL(Pattern.compile(".*/releases/\\d+$"));
+        assertThat(page.locator("main")).containsText(Fleet.sha256(next));
+        assertThat(page.locator("#flash")).containsText("Release 2.0.0 uploaded");
+        String releaseId = page.url().replaceAll(".*/", "");
+        ConsoleBrowser.screenshot(page, "release");
+
+        // A group from pasted MACs, in several notations, with a bad line reported by number.
+        page.navigate("/console/" + slug + "/groups");
+        page.getByLabel("Group name").fill("canaries");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create group")).click();
+        page.waitForURL(Pattern.compile(".*/groups/\\d+$"));
+        page.getByTestId("group-macs")
+                .fill(field.get(0).mac + "\n" + field.get(1).mac.replace(":", "").toLowerCase() + "\nnot-a-mac\n");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add to group")).click();
+        assertThat(page.getByTestId("import-result")).containsText("2 added");
+        assertThat(page.getByTestId("import-result")).containsText("not-a-mac");
+        assertThat(page.getByTestId("group-members")).containsText(field.get(1).mac);
+        ConsoleBrowser.screenshot(page, "group");
+
+        // A rule, with the live count of the devices it matches while it is typed.
+        page.navigate("/console/" + slug + "/rules");
+        page.locator("#rule-form select[name=product]").selectOption("SONOFF_BASIC");
+        page.getByLabel("Version to (≤)").fill("0.9.0");
+        assertThat(page.getByTestId("live-count")).hasText("1 registered devices match these conditions");
+        page.locator("#rule-form select[name=release]").selectOption(releaseId);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add rule")).click();
+        assertThat(page.locator("#flash")).containsText("Rule added at position 1");
+        assertThat(page.getByTestId("rules")).containsText("<= 0.9.0");
+        ConsoleBrowser.screenshot(page, "rules");
+
+        // A rollout to the canary group, started after confirming.
+        page.navigate("/console/" + slug + "/rollouts/new");
+        page.getByLabel("Name").first().fill("2.0.0 to the canaries");
+        page.locator("select[name=release]").selectOption(releaseId);
+        page.getByLabel("Wave 0 group")
+                .selectOption(new com.microsoft.playwright.options.SelectOption().setLabel("canaries"));
+        page.getByLabel("Wave 0 share").fill("");
+        ConsoleBrowser.screenshot(page, "rollout-new");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create draft")).click();
+        page.waitForURL(Pattern.compile(".*/rollouts/\\d+$"));
+        assertThat(page.getByTestId("rollout-state")).hasText("draft");
+        page.onceDialog(dialog -> dialog.accept());
+        page.getByTestId("start").click();
+        assertThat(page.getByTestId("rollout-state")).hasText("running");
+
+        // The canaries check in, download and come back running 2.0.0; the page follows without a reload.
+        page.evaluate("window.stillTheSamePage = true");
+        assertThat(devices.checkIn(field)).hasSize(2);
+        fleet.flushActivity();
+        devices.checkIn(field);
+        fleet.flushActivity();
+        assertThat(page.getByTestId("rollout-installed")).hasText("2",
+                new com.microsoft.playwright.assertions.LocatorAssertions.HasTextOptions().setTimeout(10_000));
+        assertThat(page.evaluate("window.stillTheSamePage")).isEqualTo(true);
+        ConsoleBrowser.screenshot(page, "rollout");
+
+        // The device shows up in the registry, with what it reported.
+        page.navigate("/console/" + slug + "/devices");
+        page.getByTestId("device-search").fill(field.get(0).mac);
+        assertThat(page.getByTestId("device-count")).containsText("1 devices");
+        page.getByText(field.get(0).mac).click();
+        assertThat(page.getByTestId("device-version")).hasText("2.0.0");
+        assertThat(page.locator("main")).containsText("installed");
+        ConsoleBrowser.screenshot(page, "device");
+
+        // Every change is in the audit log, attributed to the maintainer.
+        page.navigate("/console/" + slug + "/audit");
+        for (String action : List.of("release.create", "group.create", "group.add-members", "rule.create",
+                "rollout.create", "rollout.start")) {
+            assertThat(page.getByTestId("audit")).containsText(action);
+        }
+        page.navigate("/console/" + slug + "/audit?action=rollout.start");
+        assertThat(page.getByTestId("audit").locator("tbody tr")).hasCount(1);
+        assertThat(page.getByTestId("audit")).containsText(maintainer);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Verify the hash chain")).click();
+        assertThat(page.getByTestId("chain")).containsText("chain intact");
+
+        page.navigate("/console/" + slug);
+        ConsoleBrowser.screenshot(page, "dashboard");
+        page.navigate("/console/" + slug + "/devices");
+        ConsoleBrowser.screenshot(page, "devices");
+        page.navigate("/console/" + slug + "/settings");
+        ConsoleBrowser.screenshot(page, "settings");
+        devices.close();
+        page.context().close();
+    }
+
+    @Test
+    void aViewerSeesEverythingAndChangesNothing() {
+        Fleet.Tenant tenant = fleet.tenant("SONOFF_BASIC");
+        String slug = fleet.slugOf(tenant.id);
+        String viewer = person(tenant, "viewer", Role.VIEWER);
+        tenant.release("1.0.0", Fleet.espImage(5_000, 21), null);
+
+        Page page = browser().signIn(viewer, PASSWORD);
+        for (String section : List.of("", "/devices", "/releases", "/rules", "/groups", "/rollouts", "/audit",
+                "/settings")) {
+            page.navigate("/console/" + slug + section);
+            assertThat(page.locator("main")).not().containsText("Something went wrong");
+            assertThat(page.locator("main form[method=post]:not([action$='/audit/verify'])")).hasCount(0);
+        }
+        page.navigate("/console/" + slug + "/releases");
+        assertThat(page.getByText("1.0.0")).isVisible();
+
+        // Forging the request does not help: the server refuses it with the reason, and nothing is created.
+        String csrf = page.locator("input[name=_csrf]").first().inputValue();
+        var refused = page.request().post("/console/" + slug + "/groups",
+                RequestOptions.create().setForm(FormData.create().set("_csrf", csrf).set("name", "sneaky")));
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.text()).contains("This needs the maintainer role; you are viewer");
+        page.navigate("/console/" + slug + "/groups");
+        assertThat(page.locator("main")).not().containsText("sneaky");
+        page.context().close();
+    }
+
+    @Test
+    void deviceReportedStringsAreShownAsTextNeverRun() throws Exception {
+        Fleet.Tenant tenant = fleet.tenant("SONOFF_BASIC");
+        String slug = fleet.slugOf(tenant.id);
+        String maintainer = person(tenant, "escaper", Role.MAINTAINER);
+        String hostile = "<img src=x onerror=alert(1)>";
+        SimulatedFleet devices = new SimulatedFleet(base + "d/" + tenant.deviceKey + "/update", Map.of());
+        devices.add("AC:67:B2", 1, hostile, "00000000000000000000000000000000", Behaviour.INSTALLS);
+        devices.checkInAll();
+        fleet.flushActivity();
+        devices.close();
+
+        Page page = browser().signIn(maintainer, PASSWORD);
+        AtomicReference<String> dialog = new AtomicReference<>();
+        page.onDialog(d -> {
+            dialog.set(d.message());
+            d.dismiss();
+        });
+        page.navigate("/console/" + slug + "/devices");
+        assertThat(page.locator("#device-table")).containsText(hostile);
+        page.navigate("/console/" + slug);
+        page.navigate("/console/" + slug + "/devices/AC:67:B2:00:00:00");
+        assertThat(page.getByTestId("device-version")).hasText(hostile);
+        assertThat(dialog.get()).isNull();
+        assertThat(page.locator("main img")).hasCount(0);
+        page.context().close();
+    }
+}
