@@ -25,6 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestForm;
 
 import io.quarkus.oidc.IdToken;
+import io.quarkus.oidc.UserInfo;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -64,6 +65,8 @@ public class ConsoleHomeResource {
     @Inject
     @IdToken
     Instance<JsonWebToken> idToken;
+    @Inject
+    Instance<UserInfo> userInfo;
 
     ConsoleHomeResource(ConsoleSessions sessions, LocalAccounts accounts, ConsoleView view,
             Instance<SecurityIdentity> identity,
@@ -126,6 +129,10 @@ public class ConsoleHomeResource {
             throw new io.quarkus.security.UnauthorizedException();
         }
         Object email = idToken.get().getClaim("email");
+        if (email == null && userInfo.isResolvable()) {
+            // Providers that keep the e-mail out of the ID token serve it from userinfo (user-info-required=true).
+            email = userInfo.get().getString("email");
+        }
         if (email == null) {
             throw new ForbiddenException("The identity provider sent no e-mail address for this account");
         }

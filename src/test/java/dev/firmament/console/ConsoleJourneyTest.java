@@ -261,4 +261,29 @@ class ConsoleJourneyTest {
         assertThat(page.locator("main img")).hasCount(0);
         page.context().close();
     }
+
+    @Test
+    void everyPageFitsAPhoneScreen() throws Exception {
+        Fleet.Tenant tenant = fleet.tenant("SONOFF_BASIC");
+        String slug = fleet.slugOf(tenant.id);
+        String owner = person(tenant, "phone", Role.OWNER);
+        tenant.release("1.0.0", Fleet.espImage(5_000, 31), null);
+        SimulatedFleet devices = new SimulatedFleet(base + "d/" + tenant.deviceKey + "/update", Map.of());
+        devices.add("5C:CF:7F", 3, "1.0.0", "00000000000000000000000000000000", Behaviour.INSTALLS);
+        devices.checkInAll();
+        fleet.flushActivity();
+        devices.close();
+
+        Page page = browser().signIn(owner, PASSWORD, 390, 844);
+        for (String section : List.of("", "/devices", "/devices/5C:CF:7F:00:00:00", "/releases",
+                "/releases/" + tenant.as(() -> fleet.releases().list().get(0).id), "/rules", "/groups", "/rollouts",
+                "/rollouts/new", "/audit", "/settings")) {
+            page.navigate("/console/" + slug + section);
+            Object overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth");
+            assertThat(((Number) overflow).intValue()).as("horizontal overflow of %s", section).isLessThanOrEqualTo(0);
+        }
+        page.navigate("/console/" + slug);
+        ConsoleBrowser.screenshot(page, "dashboard-phone");
+        page.context().close();
+    }
 }

@@ -50,7 +50,12 @@ public final class ConsoleBrowser implements AutoCloseable {
 
     /** Signs a person in through the login form, as they would. */
     public Page signIn(String email, String password) {
-        Page page = open(1280, 900);
+        return signIn(email, password, 1280, 900);
+    }
+
+    /** Signs in with a window of the given size (a phone is about 390 × 844). */
+    public Page signIn(String email, String password, int width, int height) {
+        Page page = open(width, height);
         page.getByLabel("E-mail").fill(email);
         page.getByLabel("Password").fill(password);
         page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in"))
