@@ -184,6 +184,11 @@ class ConsoleJourneyTest {
         assertThat(page.locator("main")).containsText("installed");
         ConsoleBrowser.screenshot(page, "device");
 
+        // The release's page lists who pulled it and that it installed.
+        page.navigate("/console/" + slug + "/releases/" + releaseId);
+        assertThat(page.locator("main table").last()).containsText(field.get(0).mac);
+        assertThat(page.locator("main table").last().locator(".badge.installed")).hasCount(2);
+
         // Every change is in the audit log, attributed to the maintainer.
         page.navigate("/console/" + slug + "/audit");
         for (String action : List.of("release.create", "group.create", "group.add-members", "rule.create",
@@ -284,6 +289,138 @@ class ConsoleJourneyTest {
         }
         page.navigate("/console/" + slug);
         ConsoleBrowser.screenshot(page, "dashboard-phone");
+        page.context().close();
+    }
+
+    @Test
+    void anOwnerSetsUpKeysTokensAndPeople() {
+        Fleet.Tenant tenant = fleet.tenant("SONOFF_BASIC");
+        String slug = fleet.slugOf(tenant.id);
+        String owner = person(tenant, "owner", Role.OWNER);
+        Fleet.Tenant second = fleet.tenant("SONOFF_BASIC");
+        second.as(() -> members.add(owner, Role.VIEWER));
+        Page page = browser().signIn(owner, PASSWORD);
+
+        // People in two tenants choose; the menu switches.
+        assertThat(page).hasURL(Pattern.compile(".*/console$"));
+        page.locator("main a[href='/console/" + slug + "']").click();
+        page.waitForURL(Pattern.compile(".*/console/" + slug + "$"));
+        page.navigate("/console/" + slug + "/settings");
+        assertThat(page.locator("details.dropdown a")).hasCount(2);
+
+        // A device key: shown once, inside ready-to-paste client code, and it works for a device.
+        page.getByLabel("Key name").fill("workshop");
+        page.getByLabel("Product of new devices").selectOption("SONOFF_BASIC");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create device key")).click();
+        String updateUrl = page.getByTestId("update-url").textContent();
+        assertThat(page.locator("pre.snippet").first()).containsText("ESPhttpUpdate.update(client, UPDATE_URL");
+        assertThat(page.locator("pre.snippet").first()).containsText(updateUrl);
+        assertThat(page.locator("pre.snippet").nth(2)).containsText(updateUrl.replace("/update", "/nofuss"));
+        var checkIn = page.request().get(updateUrl,
+                RequestOptions.create().setHeader("User-Agent", "ESP8266-http-Update")
+                        .setHeader("x-ESP8266-STA-MAC", "5C:CF:7F:01:02:03").setHeader("x-ESP8266-mode", "sketch")
+                        .setHeader("x-ESP8266-version", "1.0.0"));
+        assertThat(checkIn.status()).as("the new key is accepted by the device endpoint").isEqualTo(304);
+        ConsoleBrowser.screenshot(page, "device-key");
+
+        // An API token: shown once, and the API accepts it with its role.
+        page.navigate("/console/" + slug + "/settings");
+        page.getByLabel("Token name").fill("ci");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create token")).click();
+        String token = page.getByTestId("api-token").textContent().trim();
+        var releases = page.request().get("/api/v1/tenants/" + slug + "/releases",
+                RequestOptions.create().setHeader("Authorization", "Bearer " + token));
+        assertThat(releases.status()).isEqualTo(200);
+        page.navigate("/console/" + slug + "/settings");
+        assertThat(page.locator("main")).not().containsText(token);
+
+        // A new person gets a first password once; with it they sign in as what they were made.
+        page.getByLabel("E-mail").fill("newcomer-" + slug + "@example.com");
+        page.getByLabel("Role", new Page.GetByLabelOptions().setExact(true)).last().selectOption("maintainer");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add member")).click();
+        String firstPassword = page.getByTestId("initial-password").textContent().trim();
+        Page newcomer = browser().signIn("newcomer-" + slug + "@example.com", firstPassword);
+        assertThat(newcomer.getByTestId("who")).containsText("maintainer");
+        newcomer.context().close();
+
+        // Roles change in place.
+        page.navigate("/console/" + slug + "/settings");
+        page.getByLabel("Role of newcomer-" + slug + "@example.com").selectOption("viewer");
+        page.getByLabel("Role of newcomer-" + slug + "@example.com").locator("xpath=..")
+                .getByRole(AriaRole.BUTTON, new com.microsoft.playwright.Locator.GetByRoleOptions().setName("Change"))
+                .click();
+        assertThat(page.locator("#flash")).containsText("is now viewer");
+        page.context().close();
+    }
+
+    @Test
+    void rulesAreReorderedEditedImportedAndDevicesHandledInBulk() throws Exception {
+        Fleet.Tenant tenant = fleet.tenant("SONOFF_BASIC");
+        String slug = fleet.slugOf(tenant.id);
+        String maintainer = person(tenant, "bulk", Role.MAINTAINER);
+        tenant.release("1.0.0", Fleet.espImage(5_000, 41), null);
+        tenant.release("1.1.0", Fleet.espImage(5_000, 42), null);
+        SimulatedFleet devices = new SimulatedFleet(base + "d/" + tenant.deviceKey + "/update", Map.of());
+        devices.add("5C:CF:7F", 3, "0.1.0", "00000000000000000000000000000000", Behaviour.INSTALLS);
+        devices.checkInAll();
+        fleet.flushActivity();
+        devices.close();
+        Page page = browser().signIn(maintainer, PASSWORD);
+
+        // NoFUSS import: a bad entry refuses the whole file, with its number; a good file becomes two rules.
+        page.navigate("/console/" + slug + "/rules");
+        page.getByLabel("Paste a versions.json")
+                .fill("[{\"origin\": {\"device\": \"SONOFF_BASIC\"}," + " \"target\": {\"version\": \"9.9.9\"}}]");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Import")).click();
+        assertThat(page.getByTestId("import-error")).containsText("9.9.9");
+        assertThat(page.getByTestId("rules").locator("tbody tr")).hasCount(1); // the "no rule yet" row
+        page.getByLabel("Paste a versions.json")
+                .fill("[{\"origin\": {\"device\": \"SONOFF_BASIC\","
+                        + " \"max\": \"0.5.0\"}, \"target\": {\"version\": \"1.0.0\"}},"
+                        + " {\"origin\": {\"device\": \"SONOFF_BASIC\"}, \"target\": {\"version\": \"1.1.0\"}}]");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Import")).click();
+        assertThat(page.locator("#flash")).containsText("2 rules imported");
+        var rows = page.getByTestId("rules").locator("tbody tr");
+        assertThat(rows.nth(0)).containsText("1.0.0");
+        assertThat(rows.nth(0)).containsText("3"); // all three devices run 0.1.0 <= 0.5.0
+
+        // Reorder: the catch-all moves first.
+        rows.nth(1).getByLabel("Move up").click();
+        assertThat(page.getByTestId("rules").locator("tbody tr").nth(0)).containsText("1.1.0");
+        var export = page.request().get("/console/" + slug + "/rules/export.json");
+        assertThat(export.text()).contains("\"1.1.0\"");
+        assertThat(export.text().indexOf("1.1.0")).isLessThan(export.text().indexOf("\"1.0.0\""));
+
+        // Edit keeps the place; a bad condition is explained in the form.
+        page.getByTestId("rules").locator("tbody tr").nth(1).getByText("Edit").click();
+        page.getByLabel("More conditions").fill(">= 0.2.0\nbogus");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save rule")).click();
+        assertThat(page.getByTestId("rule-error")).containsText("operator and a version");
+        page.getByLabel("More conditions").fill("!= 0.3.0");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save rule")).click();
+        assertThat(page.getByTestId("rules").locator("tbody tr").nth(1)).containsText("!= 0.3.0");
+
+        // Bulk: tick every device, block them in one go, then put them in a group.
+        page.navigate("/console/" + slug + "/groups");
+        page.getByLabel("Group name").fill("lab");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create group")).click();
+        page.navigate("/console/" + slug + "/devices");
+        page.getByLabel("Tick all").check();
+        page.getByLabel("Bulk action").selectOption("block");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Apply to ticked devices")).click();
+        assertThat(page.locator("#flash")).containsText("3 devices blocked");
+        assertThat(page.locator("#device-table .badge.blocked")).hasCount(3);
+        page.getByLabel("Tick all").check();
+        page.getByLabel("Bulk action").selectOption("group");
+        page.getByLabel("Group", new Page.GetByLabelOptions().setExact(true)).last()
+                .selectOption(new com.microsoft.playwright.options.SelectOption().setLabel("lab"));
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Apply to ticked devices")).click();
+        assertThat(page.locator("#flash")).containsText("3 of 3 devices added to the group");
+
+        // The audit log exports what happened as CSV.
+        var csv = page.request().get("/console/" + slug + "/audit/export.csv?action=device.block");
+        assertThat(csv.headers().get("content-type")).startsWith("text/csv");
+        assertThat(csv.text().lines().count()).isEqualTo(4);
         page.context().close();
     }
 }
