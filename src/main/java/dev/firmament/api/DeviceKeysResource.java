@@ -1,9 +1,7 @@
 package dev.firmament.api;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -16,7 +14,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -60,13 +57,10 @@ public class DeviceKeysResource {
 
     private final DeviceKeyService keys;
     private final ProductService products;
-    private final Optional<URI> publicUrl;
 
-    DeviceKeysResource(DeviceKeyService keys, ProductService products,
-            @ConfigProperty(name = "firmament.public-url") Optional<URI> publicUrl) {
+    DeviceKeysResource(DeviceKeyService keys, ProductService products) {
         this.keys = keys;
         this.products = products;
-        this.publicUrl = publicUrl;
     }
 
     @POST
@@ -78,9 +72,9 @@ public class DeviceKeysResource {
         Requests.require(request);
         var productId = request.product() == null ? null : products.findByName(request.product()).id;
         var created = keys.create(request.name(), productId, request.group());
-        String base = publicUrl.orElse(uri.getBaseUri()).toString().replaceAll("/+$", "") + "/d/" + created.secret();
+        var urls = keys.urls(created.secret(), uri.getBaseUri());
         return new CreatedDeviceKeyView(created.key().id.toString(), created.key().name, created.secret(),
-                new DeviceUrls(base + "/update", base + "/nofuss"));
+                new DeviceUrls(urls.update(), urls.nofuss()));
     }
 
     @GET

@@ -1,9 +1,6 @@
 package dev.firmament.console;
 
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 
 import jakarta.ws.rs.GET;
@@ -23,7 +20,6 @@ import io.quarkus.qute.TemplateInstance;
 import dev.firmament.audit.AuditCsv;
 import dev.firmament.audit.AuditEvent;
 import dev.firmament.audit.AuditService;
-import dev.firmament.errors.InvalidInputException;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.ConsolePage;
 import dev.firmament.security.Role;
@@ -38,35 +34,19 @@ public class AuditPage {
     public record Filters(String actor, String action, String target, String from, String to) {
 
         AuditService.Query query(int limit) {
-            Instant start = day(from, "from");
-            Instant end = day(to, "to");
-            return new AuditService.Query(DevicesPage.blankToNull(actor), DevicesPage.blankToNull(action),
-                    DevicesPage.blankToNull(target), start, end == null ? null : end.plusSeconds(86_400), limit);
+            Instant end = ConsoleForms.day(to, "to");
+            return new AuditService.Query(ConsoleForms.blankToNull(actor), ConsoleForms.blankToNull(action),
+                    ConsoleForms.blankToNull(target), ConsoleForms.day(from, "from"),
+                    end == null ? null : end.plusSeconds(86_400), limit);
         }
 
         public String csvQuery() {
-            StringBuilder query = new StringBuilder();
-            java.util.Map
-                    .of("actor", actor == null ? "" : actor, "action", action == null ? "" : action, "target",
-                            target == null ? "" : target, "from", from == null ? "" : from, "to", to == null ? "" : to)
-                    .forEach((name, value) -> {
-                        if (!value.isBlank()) {
-                            query.append(query.isEmpty() ? '?' : '&').append(name).append('=')
-                                    .append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8));
-                        }
-                    });
-            return query.toString();
+            return ConsoleForms.queryString(java.util.Map.of("actor", nonNull(actor), "action", nonNull(action),
+                    "target", nonNull(target), "from", nonNull(from), "to", nonNull(to)));
         }
 
-        private static Instant day(String value, String what) {
-            if (value == null || value.isBlank()) {
-                return null;
-            }
-            try {
-                return LocalDate.parse(value.trim()).atStartOfDay(ZoneOffset.UTC).toInstant();
-            } catch (DateTimeParseException e) {
-                throw new InvalidInputException("invalid-date", what + " is a date like 2026-11-21, was: " + value);
-            }
+        private static String nonNull(String value) {
+            return value == null ? "" : value;
         }
     }
 

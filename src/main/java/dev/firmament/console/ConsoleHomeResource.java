@@ -30,6 +30,7 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.identity.SecurityIdentity;
 
+import dev.firmament.errors.FirmamentException;
 import dev.firmament.errors.ForbiddenException;
 import dev.firmament.errors.NotFoundException;
 import dev.firmament.security.Allowed;
@@ -158,7 +159,7 @@ public class ConsoleHomeResource {
         String email = view.user();
         try {
             accounts.changePassword(email, current, password);
-        } catch (dev.firmament.errors.FirmamentException e) {
+        } catch (FirmamentException e) {
             return Response.status(e.status()).entity(Templates.account(e.getMessage())).build();
         }
         sessions.deleteAllOf(email);

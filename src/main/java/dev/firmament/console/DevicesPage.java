@@ -57,16 +57,15 @@ public class DevicesPage {
 
         /** The query string of these filters on another page. */
         String query(int otherPage) {
-            StringBuilder query = new StringBuilder("?page=").append(otherPage);
-            Map.of("q", q == null ? "" : q, "product", product == null ? "" : product, "group",
-                    group == null ? "" : group.toString(), "status", status == null ? "" : status, "seen",
-                    seen == null ? "" : seen, "sort", sort == null ? "" : sort).forEach((name, value) -> {
-                        if (!value.isEmpty()) {
-                            query.append('&').append(name).append('=')
-                                    .append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8));
-                        }
-                    });
-            return query.toString();
+            Map<String, Object> values = new java.util.HashMap<>();
+            values.put("page", otherPage);
+            values.put("q", q);
+            values.put("product", product);
+            values.put("group", group);
+            values.put("status", status);
+            values.put("seen", seen);
+            values.put("sort", sort);
+            return ConsoleForms.queryString(values);
         }
     }
 
@@ -110,8 +109,9 @@ public class DevicesPage {
             @QueryParam("product") String product, @QueryParam("group") String group,
             @QueryParam("status") String status, @QueryParam("seen") String seen, @QueryParam("sort") String sort,
             @QueryParam("page") @DefaultValue("0") int page, @Context HttpHeaders headers) {
-        Filters filters = new Filters(blankToNull(q), blankToNull(product), parseGroup(group), blankToNull(status),
-                blankToNull(seen), blankToNull(sort), Math.max(0, page));
+        Filters filters = new Filters(ConsoleForms.blankToNull(q), ConsoleForms.blankToNull(product),
+                ConsoleForms.id(group, "group"), ConsoleForms.blankToNull(status), ConsoleForms.blankToNull(seen),
+                ConsoleForms.blankToNull(sort), Math.max(0, page));
         Instant now = Instant.now();
         Instant seenSince = switch (filters.seen() == null ? "" : filters.seen()) {
         case "1h" -> now.minus(Duration.ofHours(1));
@@ -156,7 +156,7 @@ public class DevicesPage {
         }
         String done = switch (action == null ? "" : action) {
         case "group" -> {
-            Long groupId = parseGroup(group);
+            Long groupId = ConsoleForms.id(group, "group");
             if (groupId == null) {
                 throw new InvalidInputException("missing-group", "Choose the group to add the devices to");
             }
@@ -164,7 +164,7 @@ public class DevicesPage {
             yield added + " of " + mac.size() + " devices added to the group";
         }
         case "pin" -> {
-            long releaseId = parseRelease(release);
+            long releaseId = ConsoleForms.requiredRelease(release);
             mac.forEach(m -> pins.pin(m, releaseId, false));
             yield mac.size() + " devices pinned to release " + releaseId;
         }
@@ -184,7 +184,7 @@ public class DevicesPage {
     @Operation(hidden = true)
     public Response pin(@PathParam("tenant") String tenant, @PathParam("mac") String mac, @RestForm String release,
             @RestForm boolean allowDowngrade, @Context HttpHeaders headers) {
-        var pin = pins.pin(mac, parseRelease(release), allowDowngrade);
+        var pin = pins.pin(mac, ConsoleForms.requiredRelease(release), allowDowngrade);
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/devices/" + pin.mac,
                 "Pinned to release " + pin.releaseId);
     }
@@ -210,32 +210,5 @@ public class DevicesPage {
         var device = devices.setBlocked(mac, blocked).orElseThrow(() -> new NotFoundException("Device " + mac));
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/devices/" + device.mac,
                 blocked ? "Blocked: the device is refused until unblocked" : "Unblocked");
-    }
-
-    static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value.trim();
-    }
-
-    static Long parseGroup(String group) {
-        return parseId(group, "group");
-    }
-
-    static long parseRelease(String release) {
-        Long id = parseId(release, "release");
-        if (id == null) {
-            throw new InvalidInputException("missing-release", "Choose a release");
-        }
-        return id;
-    }
-
-    static Long parseId(String value, String what) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException("invalid-" + what, "Not a " + what + ": " + value);
-        }
     }
 }

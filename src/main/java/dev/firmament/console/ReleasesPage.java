@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
@@ -61,7 +62,7 @@ public class ReleasesPage {
     private final long maxImageSize;
 
     ReleasesPage(ReleaseService releases, ProductService products, ConsoleQueries queries,
-            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "firmament.releases.max-image-size") long maxImageSize) {
+            @ConfigProperty(name = "firmament.releases.max-image-size") long maxImageSize) {
         this.releases = releases;
         this.products = products;
         this.queries = queries;
@@ -84,7 +85,7 @@ public class ReleasesPage {
             @Context HttpHeaders headers) throws IOException {
         Release release;
         try (InputStream firmwareIn = open(firmware); InputStream filesystemIn = open(filesystem)) {
-            release = releases.create(product, version, DevicesPage.blankToNull(notes), firmwareIn, filesystemIn);
+            release = releases.create(product, version, ConsoleForms.blankToNull(notes), firmwareIn, filesystemIn);
         } catch (FirmamentException e) {
             UploadForm form = new UploadForm(product, version, notes, e.getMessage(),
                     e.errors() == null ? List.of() : e.errors().stream().map(String::valueOf).toList());

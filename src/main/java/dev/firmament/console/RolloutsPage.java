@@ -129,7 +129,7 @@ public class RolloutsPage {
                 if (waveName.isEmpty()) {
                     continue;
                 }
-                Long group = DevicesPage.parseId(at(waveGroup, row), "group");
+                Long group = ConsoleForms.id(at(waveGroup, row), "group");
                 waves.add(new RolloutService.WaveSpec(waveName, group == null ? List.of() : List.of(group),
                         decimal(at(wavePercent, row), waveName + ": share"),
                         decimal(at(waveSuccess, row), waveName + ": success threshold"),
@@ -137,18 +137,19 @@ public class RolloutsPage {
                         integer(at(waveSoak, row), waveName + ": soak minutes"),
                         integer(at(waveCap, row), waveName + ": concurrent downloads")));
             }
-            boolean windowed = (day != null && !day.isEmpty()) || DevicesPage.blankToNull(windowFrom) != null
-                    || DevicesPage.blankToNull(windowTo) != null;
-            return new RolloutService.RolloutSpec(DevicesPage.blankToNull(name),
-                    DevicesPage.parseId(release, "release"), integer(priority, "priority"),
-                    VersionCondition.all(DevicesPage.blankToNull(versionMin), DevicesPage.blankToNull(versionMax),
+            boolean windowed = (day != null && !day.isEmpty()) || ConsoleForms.blankToNull(windowFrom) != null
+                    || ConsoleForms.blankToNull(windowTo) != null;
+            return new RolloutService.RolloutSpec(ConsoleForms.blankToNull(name), ConsoleForms.id(release, "release"),
+                    integer(priority, "priority"),
+                    VersionCondition.all(ConsoleForms.blankToNull(versionMin), ConsoleForms.blankToNull(versionMax),
                             null),
-                    eligibleGroup == null ? List.of() : eligibleGroup
-                            .stream().filter(g -> !g.isBlank()).map(g -> DevicesPage.parseId(g, "group")).toList(),
+                    eligibleGroup == null ? List.of()
+                            : eligibleGroup
+                                    .stream().filter(g -> !g.isBlank()).map(g -> ConsoleForms.id(g, "group")).toList(),
                     waves,
                     windowed ? new RolloutService.WindowSpec(day == null ? List.of() : day,
-                            DevicesPage.blankToNull(windowFrom), DevicesPage.blankToNull(windowTo),
-                            DevicesPage.blankToNull(windowZone)) : null);
+                            ConsoleForms.blankToNull(windowFrom), ConsoleForms.blankToNull(windowTo),
+                            ConsoleForms.blankToNull(windowZone)) : null);
         }
 
         private static BigDecimal decimal(String value, String what) {
@@ -259,7 +260,7 @@ public class RolloutsPage {
         switch (action) {
         case "start" -> rollouts.start(id);
         case "pause" -> rollouts.pause(id,
-                DevicesPage.blankToNull(reason) == null ? "paused from the console" : reason.trim());
+                ConsoleForms.blankToNull(reason) == null ? "paused from the console" : reason.trim());
         case "resume" -> rollouts.resume(id);
         case "abort" -> rollouts.abort(id);
         case "advance" -> rollouts.advance(id);

@@ -32,6 +32,7 @@ import io.quarkus.qute.TemplateInstance;
 
 import dev.firmament.errors.FirmamentException;
 import dev.firmament.errors.InvalidInputException;
+import dev.firmament.errors.NotFoundException;
 import dev.firmament.release.Product;
 import dev.firmament.release.ProductService;
 import dev.firmament.release.Release;
@@ -95,7 +96,7 @@ public class RulesPage {
 
         List<Long> groupIds() {
             return group == null ? List.of()
-                    : group.stream().filter(g -> !g.isBlank()).map(g -> DevicesPage.parseId(g, "group")).toList();
+                    : group.stream().filter(g -> !g.isBlank()).map(g -> ConsoleForms.id(g, "group")).toList();
         }
 
         List<VersionCondition> versionConditions() {
@@ -113,7 +114,8 @@ public class RulesPage {
                     }
                 }
             }
-            return VersionCondition.all(DevicesPage.blankToNull(versionMin), DevicesPage.blankToNull(versionMax), more);
+            return VersionCondition.all(ConsoleForms.blankToNull(versionMin), ConsoleForms.blankToNull(versionMax),
+                    more);
         }
     }
 
@@ -220,7 +222,7 @@ public class RulesPage {
     @Operation(hidden = true)
     public Response delete(@PathParam("tenant") String tenant, @PathParam("id") long id, @Context HttpHeaders headers) {
         if (!rules.delete(id)) {
-            throw new dev.firmament.errors.NotFoundException("Rule " + id);
+            throw new NotFoundException("Rule " + id);
         }
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rules", "Rule deleted");
     }
@@ -235,7 +237,7 @@ public class RulesPage {
         List<Long> order = new ArrayList<>(rules.list().stream().map(r -> r.id).toList());
         int from = order.indexOf(id);
         if (from < 0) {
-            throw new dev.firmament.errors.NotFoundException("Rule " + id);
+            throw new NotFoundException("Rule " + id);
         }
         int to = "up".equals(direction) ? from - 1 : from + 1;
         if (to >= 0 && to < order.size()) {
@@ -312,7 +314,7 @@ public class RulesPage {
             throw new InvalidInputException("missing-field", "Choose the product the rule is for");
         }
         return new RuleService.RuleSpec(products.findByName(form.product).id, form.macList(), form.groupIds(), null,
-                null, form.versionConditions(), DevicesPage.blankToNull(form.build),
-                DevicesPage.parseRelease(form.release), form.allowDowngrade);
+                null, form.versionConditions(), ConsoleForms.blankToNull(form.build),
+                ConsoleForms.requiredRelease(form.release), form.allowDowngrade);
     }
 }

@@ -1,10 +1,6 @@
 package dev.firmament.console;
 
-import java.net.URI;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,7 +15,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestForm;
 
@@ -29,7 +24,6 @@ import io.quarkus.qute.TemplateInstance;
 import dev.firmament.api.Requests;
 import dev.firmament.device.DeviceKey;
 import dev.firmament.device.DeviceKeyService;
-import dev.firmament.errors.InvalidInputException;
 import dev.firmament.release.Product;
 import dev.firmament.release.ProductService;
 import dev.firmament.security.Allowed;
@@ -73,11 +67,9 @@ public class SettingsPage {
     private final CurrentCaller caller;
     private final LocalAccounts accounts;
     private final ConsoleView view;
-    private final Optional<URI> publicUrl;
 
     SettingsPage(DeviceKeyService keys, ApiTokenService tokens, MemberService members, ProductService products,
-            GroupService groups, CurrentCaller caller, LocalAccounts accounts, ConsoleView view,
-            @ConfigProperty(name = "firmament.public-url") Optional<URI> publicUrl) {
+            GroupService groups, CurrentCaller caller, LocalAccounts accounts, ConsoleView view) {
         this.keys = keys;
         this.tokens = tokens;
         this.members = members;
@@ -86,7 +78,6 @@ public class SettingsPage {
         this.caller = caller;
         this.accounts = accounts;
         this.view = view;
-        this.publicUrl = publicUrl;
     }
 
     @GET
@@ -104,11 +95,11 @@ public class SettingsPage {
     @Operation(hidden = true)
     public TemplateInstance createKey(@PathParam("tenant") String tenant, @RestForm String name,
             @RestForm String product, @RestForm String group, @Context UriInfo uri) {
-        Product chosen = DevicesPage.blankToNull(product) == null ? null : products.findByName(product);
-        var created = keys.create(name, chosen == null ? null : chosen.id, DevicesPage.parseGroup(group));
-        String base = publicUrl.orElse(uri.getBaseUri()).toString().replaceAll("/+$", "") + "/d/" + created.secret();
-        return Templates.keyCreated(new CreatedKey(created.key().name, created.secret(), base + "/update",
-                base + "/nofuss", chosen == null ? "MY_PRODUCT" : chosen.name));
+        Product chosen = ConsoleForms.blankToNull(product) == null ? null : products.findByName(product);
+        var created = keys.create(name, chosen == null ? null : chosen.id, ConsoleForms.id(group, "group"));
+        var urls = keys.urls(created.secret(), uri.getBaseUri());
+        return Templates.keyCreated(new CreatedKey(created.key().name, created.secret(), urls.update(), urls.nofuss(),
+                chosen == null ? "MY_PRODUCT" : chosen.name));
     }
 
     @POST
@@ -128,14 +119,7 @@ public class SettingsPage {
     @Operation(hidden = true)
     public TemplateInstance createToken(@PathParam("tenant") String tenant, @RestForm String name,
             @RestForm String role, @RestForm String expires) {
-        Instant expiresAt = null;
-        if (DevicesPage.blankToNull(expires) != null) {
-            try {
-                expiresAt = LocalDate.parse(expires.trim()).atStartOfDay(ZoneOffset.UTC).toInstant();
-            } catch (DateTimeParseException e) {
-                throw new InvalidInputException("invalid-date", "Expiry is a date like 2027-06-30, was: " + expires);
-            }
-        }
+        Instant expiresAt = ConsoleForms.day(expires, "Expiry");
         var created = tokens.create(name, role == null ? null : Role.parse(role), expiresAt,
                 caller.get().map(c -> c.name()).orElse("unknown"));
         return Templates.tokenCreated(created.token().name, created.token().role, created.secret());

@@ -1,11 +1,15 @@
 package dev.firmament.device;
 
+import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.hibernate.orm.panache.Panache;
 
@@ -25,10 +29,23 @@ public class DeviceKeyService {
 
     private final FleetChanges changes;
     private final AuditService audit;
+    private final Optional<URI> publicUrl;
 
-    DeviceKeyService(FleetChanges changes, AuditService audit) {
+    DeviceKeyService(FleetChanges changes, AuditService audit,
+            @ConfigProperty(name = "firmament.public-url") Optional<URI> publicUrl) {
         this.changes = changes;
         this.audit = audit;
+        this.publicUrl = publicUrl;
+    }
+
+    /** The URLs a key's devices use: header protocol and NoFUSS. */
+    public record DeviceUrls(String update, String nofuss) {
+    }
+
+    /** The device URLs of a key, on {@code firmament.public-url} or else the base the request came in on. */
+    public DeviceUrls urls(String secret, URI requestBase) {
+        String base = publicUrl.orElse(requestBase).toString().replaceAll("/+$", "") + "/d/" + secret;
+        return new DeviceUrls(base + "/update", base + "/nofuss");
     }
 
     /** A new key and its secret, which is shown this once and stored only as a hash. */

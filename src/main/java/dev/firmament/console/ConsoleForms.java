@@ -1,0 +1,67 @@
+package dev.firmament.console;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.TreeMap;
+
+import dev.firmament.errors.InvalidInputException;
+
+/** Reading what HTML forms send (every field a string, empty when left blank) and writing query strings. */
+final class ConsoleForms {
+
+    private ConsoleForms() {
+    }
+
+    static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    /** A numeric id from a select, or null when none was chosen. */
+    static Long id(String value, String what) {
+        if (blankToNull(value) == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("invalid-" + what, "Not a " + what + ": " + value);
+        }
+    }
+
+    static long requiredRelease(String value) {
+        Long id = id(value, "release");
+        if (id == null) {
+            throw new InvalidInputException("missing-release", "Choose a release");
+        }
+        return id;
+    }
+
+    /** The start of a day ({@code 2026-11-21}, from a date input) in UTC, or null when blank. */
+    static Instant day(String value, String what) {
+        if (blankToNull(value) == null) {
+            return null;
+        }
+        try {
+            return LocalDate.parse(value.trim()).atStartOfDay(ZoneOffset.UTC).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new InvalidInputException("invalid-date", what + " is a date like 2026-11-21, was: " + value);
+        }
+    }
+
+    /** {@code ?a=1&b=x%20y} of the non-blank values, in name order; empty when all are blank. */
+    static String queryString(Map<String, ?> values) {
+        StringBuilder query = new StringBuilder();
+        new TreeMap<>(values).forEach((name, value) -> {
+            if (value != null && !value.toString().isBlank()) {
+                query.append(query.isEmpty() ? '?' : '&').append(name).append('=')
+                        .append(URLEncoder.encode(value.toString(), StandardCharsets.UTF_8));
+            }
+        });
+        return query.toString();
+    }
+}
