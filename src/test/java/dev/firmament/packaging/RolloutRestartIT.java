@@ -76,14 +76,15 @@ class RolloutRestartIT {
 
             assertThat(devices.checkInAll()).hasSize(50);
             awaitRollout(rollout, json -> json.getInt("waves[0].counts.downloaded") == 50);
-            devices.checkInAll();
+            // Only the canaries report back: had everyone checked in, a tick landing in the middle of the round would
+            // open wave 2 and hand most of it the image before the kill (seen on a loaded CI machine).
+            devices.checkIn(devices.devices().subList(0, 50));
             JsonPath waveTwoOpen = awaitRollout(rollout, json -> json.getInt("openWaves") == 2);
             int waveTwo = waveTwoOpen.getInt("waves[1].counts.devices");
             // Half of wave 2 gets the image; then the server dies before anyone reports back.
             List<SimulatedFleet.Device> waiting = devices.devices().stream().filter(d -> !d.version.equals("2.0.0"))
                     .toList();
             assertThat(devices.checkIn(waiting.subList(0, waiting.size() / 2))).isNotEmpty();
-            // (the tick may have opened wave 2 while the canaries were still reporting: count every image sent)
             long fetched = devices.devices().stream().filter(d -> d.imagesReceived > 0).count() - 50;
             assertThat(fetched).isLessThan(waveTwo);
             beforeKill = awaitRollout(rollout, json -> json.getInt("waves[1].counts.downloaded") == fetched)

@@ -44,7 +44,10 @@ public final class SimulatedFleet implements AutoCloseable {
         }
     }
 
-    private final String updateUrl;
+    private final List<String> updateUrls;
+    private final java.util.concurrent.atomic.AtomicInteger turn = new java.util.concurrent.atomic.AtomicInteger();
+    /** Check-ins answered (304 or 200), for tests that count what the servers recorded. */
+    public final java.util.concurrent.atomic.AtomicInteger checkIns = new java.util.concurrent.atomic.AtomicInteger();
     private final Map<String, String> versionsByMd5;
     private final List<Device> devices = new ArrayList<>();
     private final HttpClient http;
@@ -59,7 +62,12 @@ public final class SimulatedFleet implements AutoCloseable {
      *            what version a device reports once it runs an image with that MD5
      */
     public SimulatedFleet(String updateUrl, Map<String, String> versionsByMd5) {
-        this.updateUrl = updateUrl;
+        this(List.of(updateUrl), versionsByMd5);
+    }
+
+    /** Devices that take turns between several replicas: each check-in goes to the next URL. */
+    public SimulatedFleet(List<String> updateUrls, Map<String, String> versionsByMd5) {
+        this.updateUrls = List.copyOf(updateUrls);
         this.versionsByMd5 = versionsByMd5;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
                 .build();
@@ -112,13 +120,18 @@ public final class SimulatedFleet implements AutoCloseable {
 
     /** One check-in; true when an image came back. */
     public boolean checkIn(Device device) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(updateUrl)).header("User-Agent", "ESP8266-http-Update")
-                .header("x-ESP8266-STA-MAC", device.mac).header("x-ESP8266-AP-MAC", device.mac)
-                .header("x-ESP8266-free-space", Long.toString(freeSpace)).header("x-ESP8266-sketch-size", "300000")
-                .header("x-ESP8266-sketch-md5", device.md5).header("x-ESP8266-chip-size", "4194304")
-                .header("x-ESP8266-sdk-version", "2.2.2-dev(38a443e)").header("x-ESP8266-mode", "sketch")
-                .header("x-ESP8266-version", device.version).timeout(Duration.ofSeconds(30)).GET().build();
+        HttpRequest request = HttpRequest
+                .newBuilder(URI.create(updateUrls.get(Math.floorMod(turn.getAndIncrement(), updateUrls.size()))))
+                .header("User-Agent", "ESP8266-http-Update").header("x-ESP8266-STA-MAC", device.mac)
+                .header("x-ESP8266-AP-MAC", device.mac).header("x-ESP8266-free-space", Long.toString(freeSpace))
+                .header("x-ESP8266-sketch-size", "300000").header("x-ESP8266-sketch-md5", device.md5)
+                .header("x-ESP8266-chip-size", "4194304").header("x-ESP8266-sdk-version", "2.2.2-dev(38a443e)")
+                .header("x-ESP8266-mode", "sketch").header("x-ESP8266-version", device.version)
+                .timeout(Duration.ofSeconds(30)).GET().build();
         HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() == 304 || response.statusCode() == 200) {
+            checkIns.incrementAndGet();
+        }
         if (response.statusCode() == 304) {
             return false;
         }
