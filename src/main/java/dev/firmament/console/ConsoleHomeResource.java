@@ -94,8 +94,9 @@ public class ConsoleHomeResource {
     @GET
     @Path("login")
     @Operation(hidden = true)
-    public TemplateInstance loginPage(@QueryParam("next") String next) {
-        return Templates.login(safeNext(next), null, "", sso);
+    public TemplateInstance loginPage(@QueryParam("next") String next, @QueryParam("error") String error) {
+        return Templates.login(safeNext(next), "sso".equals(error)
+                ? "Single sign-on did not complete; try again, or sign in with your password" : null, "", sso);
     }
 
     @POST

@@ -17,7 +17,9 @@ public class ConsoleSsoProfile implements QuarkusTestProfile {
         return Map.of("quarkus.oidc.console.tenant-enabled", "true", "quarkus.oidc.console.auth-server-url",
                 "${keycloak.url}/realms/quarkus/", "quarkus.oidc.console.client-id", "quarkus-web-app",
                 "quarkus.oidc.console.credentials.secret", "secret",
-                "quarkus.oidc.console.authentication.user-info-required", "true");
+                "quarkus.oidc.console.authentication.user-info-required", "true",
+                // The stand-in provider's client secret is too short to encrypt the PKCE state cookie with.
+                "quarkus.oidc.console.authentication.state-secret", "a-state-secret-of-32-characters!");
     }
 
     @Override
