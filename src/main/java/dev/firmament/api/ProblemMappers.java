@@ -71,8 +71,9 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response signInRequired(ConsoleAuthentication.SignInRequired e, UriInfo uri, HttpHeaders headers) {
-        return ConsoleErrorPage.signIn(uri, headers);
+    public Response signInRequired(ConsoleAuthentication.SignInRequired e, UriInfo uri, HttpHeaders headers,
+            jakarta.ws.rs.core.Request request) {
+        return ConsoleErrorPage.signIn(uri, headers, request.getMethod());
     }
 
     @ServerExceptionMapper

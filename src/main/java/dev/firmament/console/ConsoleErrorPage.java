@@ -49,9 +49,12 @@ public final class ConsoleErrorPage {
                 .entity(Templates.error(status, title, message).render()).build();
     }
 
-    /** Not signed in: to the sign-in page, coming back here afterwards. */
-    public static Response signIn(UriInfo uri, HttpHeaders headers) {
-        String next = uri.getRequestUri().getRawPath()
+    /**
+     * Not signed in: to the sign-in page, coming back here afterwards (to the console's start for a form posted after
+     * the session ended: its data cannot be replayed).
+     */
+    public static Response signIn(UriInfo uri, HttpHeaders headers, String method) {
+        String next = !"GET".equals(method) ? "/console" : uri.getRequestUri().getRawPath()
                 + (uri.getRequestUri().getRawQuery() == null ? "" : "?" + uri.getRequestUri().getRawQuery());
         String login = "/console/login?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8);
         if (ConsoleResponses.isHtmx(headers)) {

@@ -83,7 +83,7 @@ public class ConsoleHomeResource {
     @ConsolePage
     @Allowed(signedIn = true)
     @Operation(hidden = true)
-    public Response home(@Context HttpHeaders headers) {
+    public Response home() {
         List<Tenant> tenants = view.tenants();
         if (tenants.size() == 1) {
             return Response.seeOther(URI.create("/console/" + tenants.get(0).slug)).build();

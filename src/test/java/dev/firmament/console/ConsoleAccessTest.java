@@ -188,6 +188,8 @@ class ConsoleAccessTest {
         Response forged = given().redirects().follow(false).cookie(ConsoleAuthentication.COOKIE, "made-up")
                 .formParam("name", "x").post("/console/" + slugA + "/groups");
         assertThat(forged.statusCode()).isEqualTo(303);
+        assertThat(forged.header("Location")).as("a form cannot be replayed after sign-in")
+                .endsWith("/console/login?next=%2Fconsole");
     }
 
     @Test
