@@ -115,9 +115,17 @@ class ConsoleJourneyTest {
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Upload")).click();
         assertThat(page.getByTestId("upload-error")).containsText("ESP");
         assertThat(page.getByLabel("Version")).hasValue("2.0.0");
-        Path image = Files.createTempFile("firmware", ".bin");
-        Files.write(image, next);
-        page.locator("input[name=firmware]").setInputFiles(image);
+        // The image is dropped on the form, as a person drags it from their build folder.
+        List<Integer> bytes = new java.util.ArrayList<>();
+        for (byte b : next) {
+            bytes.add(b & 0xFF);
+        }
+        var dropped = page.evaluateHandle(
+                "([name, bytes]) => { const transfer = new DataTransfer();"
+                        + " transfer.items.add(new File([new Uint8Array(bytes)], name)); return transfer; }",
+                List.of("firmware-2.0.0.bin", bytes));
+        page.locator(".dropzone").first().dispatchEvent("drop", Map.of("dataTransfer", dropped));
+        assertThat(page.locator(".dropzone [data-file-name]").first()).hasText("firmware-2.0.0.bin");
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Upload")).click();
         page.waitForURL(Pattern.compile(".*/releases/\\d+$"));
         assertThat(page.locator("main")).containsText(Fleet.sha256(next));
