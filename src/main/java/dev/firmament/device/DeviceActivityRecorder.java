@@ -63,6 +63,11 @@ public class DeviceActivityRecorder {
     /** One image sent (or partly sent) to a device. */
     public record Download(String tenantId, String mac, long releaseId, ImageKind kind, long bytes, long size,
             String range, Instant at) {
+
+        /** The whole image in one response: what counts as a download of it (a range is a part, however large). */
+        boolean whole() {
+            return range == null && bytes == size;
+        }
     }
 
     private final AgroalDataSource dataSource;
@@ -447,7 +452,7 @@ public class DeviceActivityRecorder {
         for (Object record : records) {
             if (record instanceof CheckIn) {
                 checkIns++;
-            } else if (record instanceof Download d && d.bytes() == d.size()) {
+            } else if (record instanceof Download d && d.whole()) {
                 downloads++;
             }
         }

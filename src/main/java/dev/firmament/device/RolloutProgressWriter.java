@@ -77,8 +77,7 @@ final class RolloutProgressWriter {
                 member.executeBatch();
             }
             for (Object record : records) {
-                if (record instanceof Download d && d.kind() == ImageKind.FIRMWARE && d.range() == null
-                        && d.bytes() == d.size()) {
+                if (record instanceof Download d && d.kind() == ImageKind.FIRMWARE && d.whole()) {
                     Timestamp at = Timestamp.from(d.at());
                     downloaded.setTimestamp(1, at);
                     downloaded.setInt(2, loopDownloads);
