@@ -29,7 +29,7 @@ public final class ConsoleErrorPage {
     }
 
     public static boolean applies(UriInfo uri) {
-        return uri != null && (uri.getPath().equals("/console") || uri.getPath().startsWith("/console/"));
+        return uri != null && ConsoleResponses.isConsolePath(uri.getPath());
     }
 
     public static Response response(int status, String message, HttpHeaders headers) {

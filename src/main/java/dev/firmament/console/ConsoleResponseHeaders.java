@@ -17,8 +17,7 @@ public class ConsoleResponseHeaders {
 
     @ServerResponseFilter
     public void addHeaders(ContainerRequestContext request, ContainerResponseContext response) {
-        String path = request.getUriInfo().getPath();
-        if (!path.equals("/console") && !path.startsWith("/console/")) {
+        if (!ConsoleResponses.isConsolePath(request.getUriInfo().getPath())) {
             return;
         }
         var headers = response.getHeaders();
@@ -28,7 +27,7 @@ public class ConsoleResponseHeaders {
         headers.putSingle("Referrer-Policy", "same-origin");
         headers.putSingle("Cache-Control", "no-store");
         if (response.getStatus() == 200 && request.getCookies().containsKey(ConsoleResponses.FLASH_COOKIE)
-                && !"true".equals(request.getHeaderString("HX-Request"))) {
+                && !ConsoleResponses.isHtmx(request.getHeaderString("HX-Request"))) {
             headers.add("Set-Cookie", ConsoleResponses.clearFlash());
         }
     }

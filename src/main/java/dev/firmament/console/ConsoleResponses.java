@@ -36,7 +36,17 @@ public final class ConsoleResponses {
     }
 
     public static boolean isHtmx(HttpHeaders headers) {
-        return headers != null && "true".equals(headers.getHeaderString("HX-Request"));
+        return headers != null && isHtmx(headers.getHeaderString("HX-Request"));
+    }
+
+    /** Whether an {@code HX-Request} header value marks a request htmx made. */
+    static boolean isHtmx(String hxRequestHeader) {
+        return "true".equals(hxRequestHeader);
+    }
+
+    /** Whether a request path is the console's. */
+    static boolean isConsolePath(String path) {
+        return path.equals("/console") || path.startsWith("/console/");
     }
 
     /** Removes the flash cookie once a page has shown it. */

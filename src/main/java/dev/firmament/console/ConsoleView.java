@@ -37,7 +37,7 @@ public class ConsoleView {
     private final TenantService tenants;
     private final HttpHeaders headers;
     private final UriInfo uri;
-    private Tenant tenant;
+    private List<Tenant> openable;
 
     ConsoleView(CurrentCaller caller, CurrentConsoleSession session, TenantContext tenantContext, TenantService tenants,
             HttpHeaders headers, UriInfo uri) {
@@ -57,13 +57,10 @@ public class ConsoleView {
         return session.get().map(s -> s.csrfToken()).orElse("");
     }
 
-    /** The tenant of the page, or null on pages outside any tenant (the chooser). */
+    /** The tenant of the page (always one the person may open), or null outside any tenant (the chooser). */
     public Tenant tenant() {
-        if (tenant == null) {
-            tenant = tenantContext.current().filter(id -> !id.equals(TenantContext.NO_TENANT))
-                    .flatMap(id -> tenants.list().stream().filter(t -> t.id.equals(id)).findFirst()).orElse(null);
-        }
-        return tenant;
+        return tenantContext.current().flatMap(id -> tenants().stream().filter(t -> t.id.equals(id)).findFirst())
+                .orElse(null);
     }
 
     /** The base path of the tenant's pages, {@code /console/<slug>}. */
@@ -89,14 +86,18 @@ public class ConsoleView {
         return currentRole().filter(r -> r.includes(Role.OWNER)).isPresent();
     }
 
-    /** The tenants this person can open: their memberships, or all of them for platform administrators. */
+    /**
+     * The tenants this person can open: their memberships, or all of them for platform administrators. Read once per
+     * request: the layout asks for them, and for the page's tenant, several times.
+     */
     public List<Tenant> tenants() {
-        Optional<Caller> current = caller.get();
-        if (current.isEmpty()) {
-            return List.of();
+        if (openable == null) {
+            openable = caller.get()
+                    .map(current -> tenants.list().stream().filter(t -> current.roleIn(t.id.toString()).isPresent())
+                            .sorted(Comparator.comparing(t -> t.name.toLowerCase(java.util.Locale.ROOT))).toList())
+                    .orElse(List.of());
         }
-        return tenants.list().stream().filter(t -> current.get().roleIn(t.id.toString()).isPresent())
-                .sorted(Comparator.comparing(t -> t.name.toLowerCase(java.util.Locale.ROOT))).toList();
+        return openable;
     }
 
     /** The message of the action that redirected here (Post/Redirect/Get), if any. */

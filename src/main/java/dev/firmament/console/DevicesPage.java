@@ -136,8 +136,7 @@ public class DevicesPage {
         DeviceQueries.DeviceDetail detail = queries.find(mac).orElseThrow(() -> new NotFoundException("Device " + mac));
         var productId = detail.device().assignedProductId != null ? detail.device().assignedProductId
                 : detail.device().productId;
-        String product = productId == null ? null : products.list().stream().filter(p -> p.id.equals(productId))
-                .map(p -> p.name).findFirst().orElse(null);
+        String product = productId == null ? null : products.namesById().get(productId);
         return Templates.device(detail, product,
                 groups.list().stream().filter(g -> detail.groups().contains(g.id())).toList(),
                 queries.events(null, mac, null, null, null, 100), consoleQueries.rolloutsOf(mac), releases.list());

@@ -115,8 +115,7 @@ public class ReleasesPage {
     @Operation(hidden = true)
     public TemplateInstance release(@PathParam("tenant") String tenant, @PathParam("id") long id) {
         Release release = releases.find(id);
-        String product = products.list().stream().filter(p -> p.id.equals(release.productId)).map(p -> p.name)
-                .findFirst().orElse("");
+        String product = products.namesById().getOrDefault(release.productId, "");
         return Templates.release(release, product, queries.releaseEventCounts(id), queries.pullers(id, 500));
     }
 

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.ws.rs.BeanParam;
@@ -167,7 +168,8 @@ public class RulesPage {
     @Operation(hidden = true)
     public TemplateInstance edit(@PathParam("tenant") String tenant, @PathParam("id") long id) {
         VersionRule rule = rules.require(id);
-        return page(RuleForm.of(rule, productName(rule.productId)), id, null, null, List.of());
+        return page(RuleForm.of(rule, products.namesById().getOrDefault(rule.productId, "")), id, null, null,
+                List.of());
     }
 
     @POST
@@ -293,9 +295,11 @@ public class RulesPage {
     private TemplateInstance page(RuleForm form, Long editing, String formError, String importError,
             List<NoFussVersionsFile.EntryError> importErrors) {
         List<Product> allProducts = products.list();
+        Map<UUID, String> productNames = allProducts.stream()
+                .collect(java.util.stream.Collectors.toMap(p -> p.id, p -> p.name));
         List<Release> allReleases = releases.list();
         List<RuleRow> rows = rules.list().stream()
-                .map(rule -> new RuleRow(rule, productName(rule.productId),
+                .map(rule -> new RuleRow(rule, productNames.getOrDefault(rule.productId, ""),
                         allReleases.stream().filter(r -> r.id.equals(rule.releaseId)).map(r -> r.version).findFirst()
                                 .orElse("#" + rule.releaseId),
                         queries.devicesMatching(rule.productId, List.of(rule.macs), List.of(rule.groupIds),
@@ -303,10 +307,6 @@ public class RulesPage {
                 .toList();
         return Templates.rules(rows, allProducts, groups.list(), allReleases, form, editing, formError, importError,
                 importErrors);
-    }
-
-    private String productName(UUID productId) {
-        return products.list().stream().filter(p -> p.id.equals(productId)).map(p -> p.name).findFirst().orElse("");
     }
 
     private RuleService.RuleSpec spec(RuleForm form) {

@@ -1,7 +1,10 @@
 package dev.firmament.release;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -56,5 +59,13 @@ public class ProductService {
     @Transactional
     public List<Product> list() {
         return products.listAll(io.quarkus.panache.common.Sort.by("name"));
+    }
+
+    /** Product names by id, for views that show the name of what they hold by id. */
+    @Transactional
+    public Map<UUID, String> namesById() {
+        Map<UUID, String> names = new HashMap<>();
+        list().forEach(product -> names.put(product.id, product.name));
+        return names;
     }
 }
