@@ -29,6 +29,7 @@ import com.microsoft.playwright.options.AriaRole;
 
 import dev.firmament.testing.ConsoleBrowser;
 import dev.firmament.testing.PackagedApp;
+import dev.firmament.testing.PackagedAppApi;
 
 /**
  * End to end with a real Keycloak (the server distribution from Maven Central) and the realm of deploy/keycloak: a
@@ -81,10 +82,9 @@ class KeycloakSignInIT {
         PackagedApp.awaitReady(firmament, appPort, Duration.ofSeconds(90), workDir.resolve("app.log"));
 
         String app = "http://localhost:" + appPort;
-        given().baseUri(app).auth().oauth2(TOKEN).contentType("application/json")
-                .body(Map.of("slug", "acme", "name", "Acme")).post("/api/v1/tenants").then().statusCode(201);
-        given().baseUri(app).auth().oauth2(TOKEN).contentType("application/json")
-                .body(Map.of("email", "demo@firmament.local", "role", "maintainer"))
+        PackagedAppApi bootstrap = new PackagedAppApi(appPort, TOKEN);
+        bootstrap.api().body(Map.of("slug", "acme", "name", "Acme")).post("/api/v1/tenants").then().statusCode(201);
+        bootstrap.api().body(Map.of("email", "demo@firmament.local", "role", "maintainer"))
                 .post("/api/v1/tenants/acme/members").then().statusCode(201);
 
         // A person: the console sends them to Keycloak's login page and back, signed in with their tenant role.

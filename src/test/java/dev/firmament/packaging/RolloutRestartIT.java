@@ -1,12 +1,11 @@
 package dev.firmament.packaging;
 
-import static io.restassured.RestAssured.given;
+import static dev.firmament.testing.PackagedAppApi.wave;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -16,10 +15,10 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 import io.restassured.path.json.JsonPath;
-import io.restassured.specification.RequestSpecification;
 
 import dev.firmament.testing.Fleet;
 import dev.firmament.testing.PackagedApp;
+import dev.firmament.testing.PackagedAppApi;
 import dev.firmament.testing.SimulatedFleet;
 import dev.firmament.testing.SimulatedFleet.Behaviour;
 
@@ -33,12 +32,14 @@ class RolloutRestartIT {
     static final String TOKEN = "rollout-restart-it-bootstrap-token";
 
     int port;
+    PackagedAppApi app;
 
     @Test
     void aRolloutKilledMidWaveResumesWhereItWas() throws Exception {
         Path workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "packaged-app-it")),
                 "rollout-");
         port = PackagedApp.freePort();
+        app = new PackagedAppApi(port, TOKEN);
         Map<String, String> env = Map.of("FIRMAMENT_BOOTSTRAP_TOKEN", TOKEN, "FIRMAMENT_DEVICES_FLUSH_INTERVAL",
                 "200ms", "FIRMAMENT_ROLLOUTS_EVALUATE_INTERVAL", "1s");
 
@@ -48,31 +49,31 @@ class RolloutRestartIT {
         SimulatedFleet devices;
         try {
             PackagedApp.awaitReady(first, port, Duration.ofSeconds(60), workDir.resolve("first.log"));
-            api().body(Map.of("slug", "acme", "name", "Acme")).post("/api/v1/tenants").then().statusCode(201);
-            api().body(Map.of("name", "SONOFF_BASIC")).post(path("/products")).then().statusCode(201);
-            String key = api().body(Map.of("name", "field", "product", "SONOFF_BASIC")).post(path("/device-keys"))
+            app.api().body(Map.of("slug", "acme", "name", "Acme")).post("/api/v1/tenants").then().statusCode(201);
+            app.api().body(Map.of("name", "SONOFF_BASIC")).post(path("/products")).then().statusCode(201);
+            String key = app.api().body(Map.of("name", "field", "product", "SONOFF_BASIC")).post(path("/device-keys"))
                     .then().statusCode(201).extract().jsonPath().getString("key");
             byte[] image1 = Fleet.espImage(6_000, 1);
             byte[] image2 = Fleet.espImage(7_000, 2);
-            upload("1.0.0", image1);
-            long v2 = upload("2.0.0", image2);
+            app.upload(path("/releases"), "1.0.0", image1);
+            long v2 = app.upload(path("/releases"), "2.0.0", image2);
             devices = new SimulatedFleet("http://127.0.0.1:" + port + "/d/" + key + "/update",
                     Map.of(Fleet.md5(image1), "1.0.0", Fleet.md5(image2), "2.0.0"));
             devices.add("5C:CF:7F", 1000, "1.0.0", Fleet.md5(image1), Behaviour.INSTALLS);
             assertThat(devices.checkInAll()).isEmpty();
-            awaitJson(path("/devices?size=1"), json -> json.getInt("total") == 1000);
+            app.awaitJson(path("/devices?size=1"), json -> json.getInt("total") == 1000);
 
-            long canaries = api().body(Map.of("name", "canaries")).post(path("/groups")).then().statusCode(201)
+            long canaries = app.api().body(Map.of("name", "canaries")).post(path("/groups")).then().statusCode(201)
                     .extract().jsonPath().getLong("id");
-            api().contentType("text/plain")
+            app.api().contentType("text/plain")
                     .body(devices.devices().subList(0, 50).stream().map(d -> d.mac).collect(Collectors.joining("\n")))
                     .post(path("/groups/" + canaries + "/members")).then().statusCode(200);
-            rollout = api()
+            rollout = app.api()
                     .body(Map.of("name", "2.0.0", "releaseId", v2, "waves",
                             List.of(wave(Map.of("groups", List.of(canaries))), wave(Map.of("percent", 25)),
                                     wave(Map.of("percent", 100)))))
                     .post(path("/rollouts")).then().statusCode(201).extract().jsonPath().getLong("id");
-            api().post(path("/rollouts/" + rollout + "/start")).then().statusCode(200);
+            app.api().post(path("/rollouts/" + rollout + "/start")).then().statusCode(200);
 
             assertThat(devices.checkInAll()).hasSize(50);
             awaitRollout(rollout, json -> json.getInt("waves[0].counts.downloaded") == 50);
@@ -118,42 +119,12 @@ class RolloutRestartIT {
         }
     }
 
-    private long upload(String version, byte[] firmware) {
-        return given().baseUri("http://127.0.0.1:" + port).auth().oauth2(TOKEN).multiPart("product", "SONOFF_BASIC")
-                .multiPart("version", version).multiPart("firmware", "fw.bin", firmware, "application/octet-stream")
-                .post(path("/releases")).then().statusCode(201).extract().jsonPath().getLong("id");
-    }
-
-    private static Map<String, Object> wave(Map<String, Object> fields) {
-        Map<String, Object> wave = new java.util.HashMap<>(
-                Map.of("successThreshold", 95, "failureThreshold", 5, "soakMinutes", 0));
-        wave.putAll(fields);
-        return wave;
-    }
-
     private JsonPath rolloutJson(long id) {
-        return api().get(path("/rollouts/" + id)).then().statusCode(200).extract().jsonPath();
+        return app.api().get(path("/rollouts/" + id)).then().statusCode(200).extract().jsonPath();
     }
 
     private JsonPath awaitRollout(long id, Predicate<JsonPath> condition) throws InterruptedException {
-        return awaitJson(path("/rollouts/" + id), condition);
-    }
-
-    private JsonPath awaitJson(String url, Predicate<JsonPath> condition) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(30);
-        JsonPath json = null;
-        while (Instant.now().isBefore(deadline)) {
-            json = api().get(url).then().statusCode(200).extract().jsonPath();
-            if (condition.test(json)) {
-                return json;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("Still not there after 30 s: " + (json == null ? null : json.prettify()));
-    }
-
-    private RequestSpecification api() {
-        return given().baseUri("http://127.0.0.1:" + port).auth().oauth2(TOKEN).contentType("application/json");
+        return app.awaitJson(path("/rollouts/" + id), condition);
     }
 
     private static String path(String suffix) {

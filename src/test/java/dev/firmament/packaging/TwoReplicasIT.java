@@ -1,6 +1,6 @@
 package dev.firmament.packaging;
 
-import static io.restassured.RestAssured.given;
+import static dev.firmament.testing.PackagedAppApi.wave;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -18,18 +18,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.restassured.path.json.JsonPath;
-import io.restassured.specification.RequestSpecification;
 
 import dev.firmament.embedded.EmbeddedPostgres;
 import dev.firmament.testing.Fleet;
 import dev.firmament.testing.PackagedApp;
+import dev.firmament.testing.PackagedAppApi;
 import dev.firmament.testing.SimulatedFleet;
 import dev.firmament.testing.SimulatedFleet.Behaviour;
 
@@ -76,6 +75,8 @@ class TwoReplicasIT {
                 "FIRMAMENT_ROLLOUTS_EVALUATE_INTERVAL", "500ms"));
         portA = PackagedApp.freePort();
         portB = PackagedApp.freePort();
+        PackagedAppApi a = new PackagedAppApi(portA, TOKEN);
+        PackagedAppApi b = new PackagedAppApi(portB, TOKEN);
         replicaA = PackagedApp.start(Files.createDirectories(workDir.resolve("a")), portA, env,
                 workDir.resolve("a.log"));
         PackagedApp.awaitReady(replicaA, portA, Duration.ofSeconds(90), workDir.resolve("a.log"));
@@ -83,22 +84,22 @@ class TwoReplicasIT {
                 workDir.resolve("b.log"));
         PackagedApp.awaitReady(replicaB, portB, Duration.ofSeconds(90), workDir.resolve("b.log"));
 
-        api(portA).body(Map.of("slug", "acme", "name", "Acme")).post("/api/v1/tenants").then().statusCode(201);
-        api(portB).body(Map.of("name", "SONOFF_BASIC")).post(path("/products")).then().statusCode(201);
-        String key = api(portA).body(Map.of("name", "field", "product", "SONOFF_BASIC")).post(path("/device-keys"))
-                .then().statusCode(201).extract().jsonPath().getString("key");
+        a.api().body(Map.of("slug", "acme", "name", "Acme")).post("/api/v1/tenants").then().statusCode(201);
+        b.api().body(Map.of("name", "SONOFF_BASIC")).post(path("/products")).then().statusCode(201);
+        String key = a.api().body(Map.of("name", "field", "product", "SONOFF_BASIC")).post(path("/device-keys")).then()
+                .statusCode(201).extract().jsonPath().getString("key");
         byte[] image1 = Fleet.espImage(6_000, 1);
         byte[] image2 = Fleet.espImage(7_000, 2);
-        upload(portA, "1.0.0", image1);
-        long v2 = upload(portB, "2.0.0", image2);
+        a.upload(path("/releases"), "1.0.0", image1);
+        long v2 = b.upload(path("/releases"), "2.0.0", image2);
 
         // 1. A rule made through A is applied by B, and its removal through B by A, each within about a second.
         String probe = "18:FE:34:00:00:01";
         assertThat(checkIn(portB, key, probe)).isEqualTo(304);
-        long rule = api(portA).body(Map.of("product", "SONOFF_BASIC", "mac", probe, "releaseId", v2))
-                .post(path("/rules")).then().statusCode(201).extract().jsonPath().getLong("id");
+        long rule = a.api().body(Map.of("product", "SONOFF_BASIC", "mac", probe, "releaseId", v2)).post(path("/rules"))
+                .then().statusCode(201).extract().jsonPath().getLong("id");
         Duration toB = timeUntil(() -> checkIn(portB, key, probe) == 200);
-        api(portB).delete(path("/rules/" + rule)).then().statusCode(204);
+        b.api().delete(path("/rules/" + rule)).then().statusCode(204);
         Duration toA = timeUntil(() -> checkIn(portA, key, probe) == 304);
         System.out.printf("Change propagation between replicas: A to B %d ms, B to A %d ms%n", toB.toMillis(),
                 toA.toMillis());
@@ -109,32 +110,32 @@ class TwoReplicasIT {
         devices.add("5C:CF:7F", 600, "1.0.0", Fleet.md5(image1), Behaviour.INSTALLS);
         devices.checkInAll();
         devices.checkInAll(); // every device has now been seen by both replicas
-        awaitJson(portB, path("/devices?size=1"), json -> json.getInt("total") == 601);
+        b.awaitJson(path("/devices?size=1"), json -> json.getInt("total") == 601);
 
-        long canaries = api(portA).body(Map.of("name", "canaries")).post(path("/groups")).then().statusCode(201)
-                .extract().jsonPath().getLong("id");
-        api(portB).contentType("text/plain")
+        long canaries = a.api().body(Map.of("name", "canaries")).post(path("/groups")).then().statusCode(201).extract()
+                .jsonPath().getLong("id");
+        b.api().contentType("text/plain")
                 .body(devices.devices().subList(0, 30).stream().map(d -> d.mac).collect(Collectors.joining("\n")))
                 .post(path("/groups/" + canaries + "/members")).then().statusCode(200);
-        long rollout = api(portA)
+        long rollout = a.api()
                 .body(Map.of("name", "2.0.0", "releaseId", v2, "eligibleVersions",
                         List.of(Map.of("op", "<", "value", "2.0.0")), "waves",
                         List.of(wave(Map.of("groups", List.of(canaries))), wave(Map.of("percent", 100)))))
                 .post(path("/rollouts")).then().statusCode(201).extract().jsonPath().getLong("id");
-        api(portB).post(path("/rollouts/" + rollout + "/start")).then().statusCode(200);
+        b.api().post(path("/rollouts/" + rollout + "/start")).then().statusCode(200);
         for (int round = 0; round < 8; round++) {
             devices.checkInAll();
             Thread.sleep(600); // let both engines tick between rounds
         }
-        JsonPath done = awaitJson(portA, path("/rollouts/" + rollout),
+        JsonPath done = a.awaitJson(path("/rollouts/" + rollout),
                 json -> json.getString("state").equals("completed") && json.getInt("total.installed") == 600);
         assertThat(done.getInt("total.failed") + done.getInt("total.quarantined")).isZero();
         assertThat(devices.devices()).allSatisfy(d -> assertThat(d.imagesReceived).as(d.mac).isEqualTo(1));
 
         // Both engines ran all along; each step of the rollout was taken once.
         for (String action : List.of("rollout.wave-open", "rollout.complete")) {
-            List<?> steps = api(portB).get(path("/audit?action=" + action + "&target=" + rollout)).then()
-                    .statusCode(200).extract().jsonPath().getList("$");
+            List<?> steps = b.api().get(path("/audit?action=" + action + "&target=" + rollout)).then().statusCode(200)
+                    .extract().jsonPath().getList("$");
             assertThat(steps).as(action).hasSize(1);
         }
 
@@ -195,36 +196,6 @@ class TwoReplicasIT {
 
     static String deviceUrl(int port, String key) {
         return "http://127.0.0.1:" + port + "/d/" + key + "/update";
-    }
-
-    long upload(int port, String version, byte[] firmware) {
-        return given().baseUri("http://127.0.0.1:" + port).auth().oauth2(TOKEN).multiPart("product", "SONOFF_BASIC")
-                .multiPart("version", version).multiPart("firmware", "fw.bin", firmware, "application/octet-stream")
-                .post(path("/releases")).then().statusCode(201).extract().jsonPath().getLong("id");
-    }
-
-    static Map<String, Object> wave(Map<String, Object> fields) {
-        Map<String, Object> wave = new HashMap<>(
-                Map.of("successThreshold", 95, "failureThreshold", 5, "soakMinutes", 0));
-        wave.putAll(fields);
-        return wave;
-    }
-
-    JsonPath awaitJson(int port, String url, Predicate<JsonPath> condition) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(30);
-        JsonPath json = null;
-        while (Instant.now().isBefore(deadline)) {
-            json = api(port).get(url).then().statusCode(200).extract().jsonPath();
-            if (condition.test(json)) {
-                return json;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("Still not there after 30 s: " + (json == null ? null : json.prettify()));
-    }
-
-    static RequestSpecification api(int port) {
-        return given().baseUri("http://127.0.0.1:" + port).auth().oauth2(TOKEN).contentType("application/json");
     }
 
     static String path(String suffix) {
