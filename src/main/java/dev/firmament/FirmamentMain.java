@@ -16,7 +16,10 @@ public final class FirmamentMain {
     }
 
     public static void main(String... args) {
-        EmbeddedDatabaseLauncher.startIfNoDatabaseConfigured();
+        // The build runs the app once to record the classes it loads (AppCDS); that run stops before it would connect.
+        if (!Boolean.getBoolean("quarkus.appcds.generate")) {
+            EmbeddedDatabaseLauncher.startIfNoDatabaseConfigured();
+        }
         Quarkus.run(args);
     }
 }

@@ -1,5 +1,6 @@
 package dev.firmament.console;
 
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import dev.firmament.db.SqlFilter;
+import dev.firmament.device.DeviceQueries;
 import dev.firmament.device.Mac;
 import dev.firmament.targeting.VersionComparator;
 import dev.firmament.targeting.VersionCondition;
@@ -89,10 +91,13 @@ public class ConsoleQueries {
     @Transactional
     public List<SilentDevice> silentDevices(int limit) {
         List<SilentDevice> devices = new ArrayList<>();
+        Instant dayAgo = Instant.now().minus(java.time.Duration.ofDays(1));
         for (Object row : entityManager.createNativeQuery("select d.mac, p.name, d.version, d.last_seen from devices d"
                 + " left join products p on p.tenant_id = d.tenant_id and p.id = coalesce(d.assigned_product_id,"
-                + " d.product_id) where d.tenant_id = ?1 and d.last_seen < now() - interval '1 day'"
-                + " order by d.last_seen desc limit " + limit).setParameter(1, tenant()).getResultList()) {
+                + " d.product_id) where d.tenant_id = ?1 and d.seen_window <= ?2 and d.last_seen < ?3"
+                + " order by d.seen_window desc, d.last_seen desc limit " + limit).setParameter(1, tenant())
+                .setParameter(2, Timestamp.from(DeviceQueries.seenWindow(dayAgo)))
+                .setParameter(3, Timestamp.from(dayAgo)).getResultList()) {
             Object[] r = (Object[]) row;
             devices.add(new SilentDevice((String) r[0], (String) r[1], (String) r[2], SqlFilter.instant(r[3])));
         }

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -225,7 +226,7 @@ public class DeviceActivityRecorder {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Map<String, Pending> known = known(c, tenantId, latest.keySet());
+                Map<String, Stored> known = known(c, tenantId, latest.keySet());
                 List<Event> events = new ArrayList<>();
                 boolean enrolled = false;
                 try (PreparedStatement upsert = c.prepareStatement(UPSERT);
@@ -237,7 +238,9 @@ public class DeviceActivityRecorder {
                             // What this check-in says about the previous offer comes before what it offers anew.
                             // Each check-in in turn: an offer and the install that follows can share a batch.
                             String mac = checkIn.report().mac();
-                            next.put(mac, nextPending(checkIn, next.containsKey(mac) ? next.get(mac) : known.get(mac),
+                            Stored stored = known.get(mac);
+                            next.put(mac, nextPending(checkIn,
+                                    next.containsKey(mac) ? next.get(mac) : stored == null ? null : stored.pending(),
                                     events));
                             eventsOf(checkIn, events);
                         } else {
@@ -248,11 +251,19 @@ public class DeviceActivityRecorder {
                                             "complete", d.bytes() == d.size() || d.range() != null)));
                         }
                     }
+                    List<CheckIn> seenOnly = new ArrayList<>();
+                    boolean upserted = false;
                     for (CheckIn checkIn : latest.values()) {
-                        Pending pending = known.get(checkIn.report().mac());
-                        bindUpsert(upsert, tenantId, checkIn, next.get(checkIn.report().mac()));
+                        Stored stored = known.get(checkIn.report().mac());
+                        Pending pending = next.get(checkIn.report().mac());
+                        if (stored != null && stored.unchangedBy(checkIn, pending)) {
+                            seenOnly.add(checkIn); // the common case: a device checking in with nothing new
+                            continue;
+                        }
+                        bindUpsert(upsert, tenantId, checkIn, pending);
                         upsert.addBatch();
-                        if (pending == null && checkIn.defaultGroupId() != null) {
+                        upserted = true;
+                        if (stored == null && checkIn.defaultGroupId() != null) {
                             enroll.setString(1, tenantId);
                             enroll.setLong(2, checkIn.defaultGroupId());
                             enroll.setString(3, checkIn.report().mac());
@@ -260,7 +271,10 @@ public class DeviceActivityRecorder {
                             enrolled = true;
                         }
                     }
-                    upsert.executeBatch();
+                    if (upserted) {
+                        upsert.executeBatch();
+                    }
+                    touch(c, tenantId, seenOnly);
                     if (enrolled) {
                         enroll.executeBatch();
                     }
@@ -284,33 +298,83 @@ public class DeviceActivityRecorder {
         }
     }
 
-    /** The device's pending offer as stored, or null for a device seen for the first time. */
+    /** The device's pending offer as stored. */
     private record Pending(Long releaseId, String md5, String version, Instant since) {
         static final Pending NONE = new Pending(null, null, null, null);
+    }
+
+    /** A device's row as stored: what it last reported and its pending offer. */
+    private record Stored(UUID productId, String client, Long chipId, Long chipSize, Long freeSpace, Long sketchSize,
+            String sketchMd5, String sdkVersion, String version, String build, String mode, String ip,
+            Pending pending) {
+
+        /**
+         * Whether the upsert of {@code checkIn} would leave every column but {@code last_seen} as it is: then only
+         * {@code last_seen} is written. Mirrors {@link #UPSERT}: reported values that are absent keep the stored ones.
+         */
+        boolean unchangedBy(CheckIn checkIn, Pending next) {
+            DeviceReport r = checkIn.report();
+            return kept(checkIn.productId(), productId) && r.client().code().equals(client) && kept(r.chipId(), chipId)
+                    && kept(r.chipSize(), chipSize) && kept(r.freeSpace(), freeSpace)
+                    && kept(r.sketchSize(), sketchSize) && kept(r.sketchMd5(), sketchMd5)
+                    && kept(r.sdkVersion(), sdkVersion) && kept(r.version(), version) && kept(r.build(), build)
+                    && r.mode().code().equals(mode) && Objects.equals(r.ip(), ip) && next.equals(pending);
+        }
+
+        private static boolean kept(Object reported, Object stored) {
+            return reported == null || reported.equals(stored);
+        }
     }
 
     record Event(String mac, String type, Long releaseId, Instant at, Map<String, Object> detail) {
     }
 
-    private static Map<String, Pending> known(Connection c, String tenantId, java.util.Set<String> macs)
+    private static Map<String, Stored> known(Connection c, String tenantId, java.util.Set<String> macs)
             throws SQLException {
-        Map<String, Pending> known = new HashMap<>();
+        Map<String, Stored> known = new HashMap<>();
         if (macs.isEmpty()) {
             return known;
         }
-        try (PreparedStatement statement = c.prepareStatement("select mac, pending_release_id, pending_md5,"
-                + " pending_version, pending_since from devices where tenant_id = ? and mac = any(?)")) {
+        try (PreparedStatement statement = c.prepareStatement("select mac, product_id, client, chip_id, chip_size,"
+                + " free_space, sketch_size, sketch_md5, sdk_version, version, build, mode, ip, pending_release_id,"
+                + " pending_md5, pending_version, pending_since from devices where tenant_id = ? and mac = any(?)")) {
             statement.setString(1, tenantId);
             statement.setArray(2, c.createArrayOf("varchar", macs.toArray()));
             try (var rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    Timestamp since = rs.getTimestamp(5);
-                    known.put(rs.getString(1), new Pending(rs.getObject(2, Long.class), rs.getString(3),
-                            rs.getString(4), since == null ? null : since.toInstant()));
+                    Timestamp since = rs.getTimestamp(17);
+                    Pending pending = new Pending(rs.getObject(14, Long.class), rs.getString(15), rs.getString(16),
+                            since == null ? null : since.toInstant());
+                    known.put(rs.getString(1),
+                            new Stored(rs.getObject(2, UUID.class), rs.getString(3), rs.getObject(4, Long.class),
+                                    rs.getObject(5, Long.class), rs.getObject(6, Long.class),
+                                    rs.getObject(7, Long.class), rs.getString(8), rs.getString(9), rs.getString(10),
+                                    rs.getString(11), rs.getString(12), rs.getString(13), pending));
                 }
             }
         }
         return known;
+    }
+
+    /** One statement for all the devices whose check-in changed nothing but when they were last seen. */
+    private static void touch(Connection c, String tenantId, List<CheckIn> checkIns) throws SQLException {
+        if (checkIns.isEmpty()) {
+            return;
+        }
+        String[] macs = new String[checkIns.size()];
+        String[] seen = new String[checkIns.size()];
+        for (int i = 0; i < macs.length; i++) {
+            macs[i] = checkIns.get(i).report().mac();
+            seen[i] = checkIns.get(i).at().toString();
+        }
+        try (PreparedStatement update = c.prepareStatement("update devices d set last_seen = v.seen from"
+                + " unnest(?::varchar[], ?::timestamptz[]) as v(mac, seen) where d.tenant_id = ? and d.mac = v.mac"
+                + " and d.last_seen < v.seen")) {
+            update.setArray(1, c.createArrayOf("varchar", macs));
+            update.setArray(2, c.createArrayOf("timestamptz", seen));
+            update.setString(3, tenantId);
+            update.executeUpdate();
+        }
     }
 
     private static void eventsOf(CheckIn checkIn, List<Event> events) {
@@ -422,18 +486,32 @@ public class DeviceActivityRecorder {
         if (events.isEmpty()) {
             return;
         }
+        int n = events.size();
+        String[] at = new String[n]; // ISO 8601 with its zone: read the same whatever the session's time zone
+        String[] macs = new String[n];
+        String[] types = new String[n];
+        Long[] releases = new Long[n];
+        String[] details = new String[n];
+        for (int i = 0; i < n; i++) {
+            Event event = events.get(i);
+            at[i] = event.at().toString();
+            macs[i] = event.mac();
+            types[i] = event.type();
+            releases[i] = event.releaseId();
+            details[i] = toJson(event.detail());
+        }
+        // One statement for the batch, whatever its size (a JDBC batch would execute one insert per event).
         try (PreparedStatement insert = c.prepareStatement("insert into device_events (tenant_id, at, mac, type,"
-                + " release_id, detail) values (?, ?, ?, ?, ?, ?::jsonb)")) {
-            for (Event event : events) {
-                insert.setString(1, tenantId);
-                insert.setTimestamp(2, Timestamp.from(event.at()));
-                insert.setString(3, event.mac());
-                insert.setString(4, event.type());
-                setLong(insert, 5, event.releaseId());
-                insert.setString(6, toJson(event.detail()));
-                insert.addBatch();
-            }
-            insert.executeBatch();
+                + " release_id, detail) select ?, e.at, e.mac, e.type, e.release_id, e.detail::jsonb from"
+                + " unnest(?::timestamptz[], ?::varchar[], ?::varchar[], ?::bigint[], ?::text[])"
+                + " as e(at, mac, type, release_id, detail)")) {
+            insert.setString(1, tenantId);
+            insert.setArray(2, c.createArrayOf("timestamptz", at));
+            insert.setArray(3, c.createArrayOf("varchar", macs));
+            insert.setArray(4, c.createArrayOf("varchar", types));
+            insert.setArray(5, c.createArrayOf("bigint", releases));
+            insert.setArray(6, c.createArrayOf("text", details));
+            insert.executeUpdate();
         }
     }
 

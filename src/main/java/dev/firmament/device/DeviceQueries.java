@@ -22,8 +22,11 @@ import dev.firmament.tenant.TenantContext;
 @ApplicationScoped
 public class DeviceQueries {
 
-    private static final Map<String, String> SORTS = Map.of("lastSeen", "d.last_seen desc, d.mac", "mac", "d.mac",
-            "version", "d.version, d.mac", "firstSeen", "d.first_seen desc, d.mac");
+    /** Recency goes through {@code seen_window}, the indexed 5-minute window of {@code last_seen} (V8). */
+    private static final Map<String, String> SORTS = Map.of("lastSeen", "d.seen_window desc, d.last_seen desc, d.mac",
+            "mac", "d.mac", "version", "d.version, d.mac", "firstSeen", "d.first_seen desc, d.mac");
+
+    private static final java.time.Duration SEEN_WINDOW = java.time.Duration.ofMinutes(5);
 
     private final EntityManager entityManager;
     private final TenantContext tenants;
@@ -66,7 +69,8 @@ public class DeviceQueries {
                 .and("exists (select 1 from mac_group_members m where m.tenant_id = d.tenant_id and m.mac = d.mac"
                         + " and m.group_id = ?)", filter.group())
                 .and("(d.mac like ? or upper(d.version) like ? or d.ip like ?)", q)
-                .and("d.last_seen >= ?", filter.seenSince()).and("d.last_seen < ?", filter.seenBefore());
+                .and("d.seen_window >= ?", seenWindow(filter.seenSince())).and("d.last_seen >= ?", filter.seenSince())
+                .and("d.seen_window <= ?", seenWindow(filter.seenBefore())).and("d.last_seen < ?", filter.seenBefore());
         if (filter.status() != null) {
             where.and(switch (filter.status()) {
             case "blocked" -> "d.blocked";
@@ -90,6 +94,18 @@ public class DeviceQueries {
                     SqlFilter.instant(r[8])));
         }
         return new Page(items, filter.page(), filter.size(), ((Number) count.getSingleResult()).longValue());
+    }
+
+    /**
+     * The {@code seen_window} of a device last seen at {@code at}: conditions on it let PostgreSQL use its index before
+     * it checks {@code last_seen} itself. Windows are aligned on the epoch, like the column's {@code date_bin}.
+     */
+    public static Instant seenWindow(Instant at) {
+        if (at == null) {
+            return null;
+        }
+        long window = SEEN_WINDOW.getSeconds();
+        return Instant.ofEpochSecond(Math.floorDiv(at.getEpochSecond(), window) * window);
     }
 
     /** A device with its groups and pin. */

@@ -3,6 +3,7 @@ package dev.firmament.api;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -150,6 +151,56 @@ class FleetApiTest {
         api().get(path("/devices/5C:CF:7F:00:09:99")).then().statusCode(404);
         assertThat(api().get(path("/devices/5C:CF:7F:00:01:05/events")).jsonPath().getList("$")).isEmpty();
         api().queryParam("size", 100000).get(path("/devices")).then().statusCode(400);
+    }
+
+    @Test
+    void aCheckInWithNothingNewMovesOnlyLastSeenAndRecencyFiltersAreExact() throws InterruptedException {
+        String mac = "5C:CF:7F:00:02:01";
+        checkIn(mac, "0.1.1", "1000").then().statusCode(304);
+        checkIn("5C:CF:7F:00:02:02", "0.1.1", "1000").then().statusCode(304);
+        fleet.flushActivity();
+        Instant first = lastSeen(mac);
+
+        Thread.sleep(5);
+        checkIn(mac, "0.1.1", "1000").then().statusCode(304); // nothing new: only last_seen is written
+        fleet.flushActivity();
+        Response device = api().get(path("/devices/" + mac));
+        Instant second = Instant.parse(device.jsonPath().getString("lastSeen"));
+        assertThat(second).isAfter(first);
+        assertThat(device.jsonPath().getLong("freeSpace")).isEqualTo(1000);
+        assertThat(Instant.parse(device.jsonPath().getString("firstSeen"))).isEqualTo(first);
+
+        checkIn(mac, "0.1.1", null).then().statusCode(304); // a header left out keeps what was reported before
+        fleet.flushActivity();
+        assertThat(api().get(path("/devices/" + mac)).jsonPath().getLong("freeSpace")).isEqualTo(1000);
+        checkIn(mac, "0.1.1", "2000").then().statusCode(304);
+        fleet.flushActivity();
+        Instant latest = lastSeen(mac);
+        assertThat(api().get(path("/devices/" + mac)).jsonPath().getLong("freeSpace")).isEqualTo(2000);
+
+        // Recency goes through an indexed 5-minute window first, then last_seen itself: the bounds stay exact.
+        assertThat(macs(api().queryParam("sort", "lastSeen"))).startsWith(mac, "5C:CF:7F:00:02:02");
+        assertThat(macs(api().queryParam("seenSince", latest.toString()))).containsExactly(mac);
+        assertThat(macs(api().queryParam("seenSince", latest.plusNanos(1000).toString()))).isEmpty();
+        assertThat(macs(api().queryParam("seenBefore", latest.toString()))).doesNotContain(mac)
+                .contains("5C:CF:7F:00:02:02");
+        assertThat(macs(api().queryParam("seenBefore", latest.plusNanos(1000).toString()))).contains(mac);
+    }
+
+    private Response checkIn(String mac, String version, String freeSpace) {
+        RequestSpecification request = given().header("x-ESP8266-STA-MAC", mac).header("x-ESP8266-mode", "sketch")
+                .header("x-ESP8266-version", version);
+        return (freeSpace == null ? request : request.header("x-ESP8266-free-space", freeSpace)).get("/d/{key}/update",
+                tenant.deviceKey);
+    }
+
+    private Instant lastSeen(String mac) {
+        return Instant.parse(api().get(path("/devices/" + mac)).jsonPath().getString("lastSeen"));
+    }
+
+    private List<String> macs(RequestSpecification request) {
+        return request.queryParam("size", 500).get(path("/devices")).then().statusCode(200).extract().jsonPath()
+                .getList("items.mac");
     }
 
     private String noFuss(Fleet.Tenant t, String mac, String version, String build) {
