@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -229,9 +228,8 @@ public class DeviceActivityRecorder {
                 Map<String, Stored> known = known(c, tenantId, latest.keySet());
                 List<Event> events = new ArrayList<>();
                 boolean enrolled = false;
-                try (PreparedStatement upsert = c.prepareStatement(UPSERT);
-                        PreparedStatement enroll = c.prepareStatement("insert into mac_group_members (tenant_id,"
-                                + " group_id, mac) values (?, ?, ?) on conflict do nothing")) {
+                try (PreparedStatement enroll = c.prepareStatement("insert into mac_group_members (tenant_id,"
+                        + " group_id, mac) values (?, ?, ?) on conflict do nothing")) {
                     Map<String, Pending> next = new HashMap<>();
                     for (Object record : records) {
                         if (record instanceof CheckIn checkIn) {
@@ -252,17 +250,14 @@ public class DeviceActivityRecorder {
                         }
                     }
                     List<CheckIn> seenOnly = new ArrayList<>();
-                    boolean upserted = false;
+                    List<CheckIn> changed = new ArrayList<>();
                     for (CheckIn checkIn : latest.values()) {
                         Stored stored = known.get(checkIn.report().mac());
-                        Pending pending = next.get(checkIn.report().mac());
-                        if (stored != null && stored.unchangedBy(checkIn, pending)) {
+                        if (stored != null && stored.unchangedBy(checkIn, next.get(checkIn.report().mac()))) {
                             seenOnly.add(checkIn); // the common case: a device checking in with nothing new
                             continue;
                         }
-                        bindUpsert(upsert, tenantId, checkIn, pending);
-                        upsert.addBatch();
-                        upserted = true;
+                        changed.add(checkIn);
                         if (stored == null && checkIn.defaultGroupId() != null) {
                             enroll.setString(1, tenantId);
                             enroll.setLong(2, checkIn.defaultGroupId());
@@ -271,9 +266,7 @@ public class DeviceActivityRecorder {
                             enrolled = true;
                         }
                     }
-                    if (upserted) {
-                        upsert.executeBatch();
-                    }
+                    upsert(c, tenantId, changed, next);
                     touch(c, tenantId, seenOnly);
                     if (enrolled) {
                         enroll.executeBatch();
@@ -442,10 +435,58 @@ public class DeviceActivityRecorder {
                 && pending.version() != null && VersionComparator.compare(report.version(), pending.version()) == 0);
     }
 
-    private static final String UPSERT = "insert into devices (tenant_id, mac, product_id, client, chip_id,"
-            + " chip_size, free_space, sketch_size, sketch_md5, sdk_version, version, build, mode, ip,"
-            + " pending_release_id, pending_md5, pending_version, pending_since, first_seen, last_seen)"
-            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    /**
+     * Registers new devices and writes what changed for known ones, in one statement whatever the batch's size (a JDBC
+     * batch would execute one upsert per device). A reported value that is absent keeps the stored one.
+     */
+    private static void upsert(Connection c, String tenantId, List<CheckIn> checkIns, Map<String, Pending> pending)
+            throws SQLException {
+        if (checkIns.isEmpty()) {
+            return;
+        }
+        int n = checkIns.size();
+        String[][] text = new String[13][n];
+        Long[][] numbers = new Long[5][n];
+        for (int i = 0; i < n; i++) {
+            CheckIn checkIn = checkIns.get(i);
+            DeviceReport r = checkIn.report();
+            Pending p = pending.get(r.mac());
+            String[] row = { r.mac(), checkIn.productId() == null ? null : checkIn.productId().toString(),
+                    r.client().code(), r.sketchMd5(), r.sdkVersion(), r.version(), r.build(), r.mode().code(), r.ip(),
+                    p.md5(), p.version(), p.since() == null ? null : p.since().toString(), checkIn.at().toString() };
+            Long[] numberRow = { r.chipId(), r.chipSize(), r.freeSpace(), r.sketchSize(), p.releaseId() };
+            for (int column = 0; column < row.length; column++) {
+                text[column][i] = row[column];
+            }
+            for (int column = 0; column < numberRow.length; column++) {
+                numbers[column][i] = numberRow[column];
+            }
+        }
+        try (PreparedStatement upsert = c.prepareStatement(UPSERT)) {
+            upsert.setString(1, tenantId);
+            String[] textTypes = { "varchar", "uuid", "varchar", "varchar", "varchar", "varchar", "varchar", "varchar",
+                    "varchar", "varchar", "varchar", "timestamptz", "timestamptz" };
+            for (int column = 0; column < text.length; column++) {
+                upsert.setArray(2 + column, c.createArrayOf(textTypes[column], text[column]));
+            }
+            for (int column = 0; column < numbers.length; column++) {
+                upsert.setArray(2 + text.length + column, c.createArrayOf("bigint", numbers[column]));
+            }
+            upsert.executeUpdate();
+        }
+    }
+
+    private static final String UPSERT = "insert into devices (tenant_id, mac, product_id, client, sketch_md5,"
+            + " sdk_version, version, build, mode, ip, pending_md5, pending_version, pending_since, first_seen,"
+            + " last_seen, chip_id, chip_size, free_space, sketch_size, pending_release_id)"
+            + " select ?, v.mac, v.product_id, v.client, v.sketch_md5, v.sdk_version, v.version, v.build, v.mode, v.ip,"
+            + " v.pending_md5, v.pending_version, v.pending_since, v.seen, v.seen, v.chip_id, v.chip_size,"
+            + " v.free_space, v.sketch_size, v.pending_release_id from unnest(?::varchar[], ?::uuid[], ?::varchar[],"
+            + " ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[],"
+            + " ?::varchar[], ?::timestamptz[], ?::timestamptz[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],"
+            + " ?::bigint[]) as v(mac, product_id, client, sketch_md5, sdk_version, version, build, mode, ip,"
+            + " pending_md5, pending_version, pending_since, seen, chip_id, chip_size, free_space, sketch_size,"
+            + " pending_release_id)"
             + " on conflict (tenant_id, mac) do update set product_id = coalesce(excluded.product_id,"
             + " devices.product_id), client = excluded.client, chip_id = coalesce(excluded.chip_id, devices.chip_id),"
             + " chip_size = coalesce(excluded.chip_size, devices.chip_size), free_space = coalesce(excluded.free_space,"
@@ -456,31 +497,6 @@ public class DeviceActivityRecorder {
             + " ip = excluded.ip, pending_release_id = excluded.pending_release_id, pending_md5 ="
             + " excluded.pending_md5, pending_version = excluded.pending_version, pending_since ="
             + " excluded.pending_since, last_seen = greatest(devices.last_seen, excluded.last_seen)";
-
-    private static void bindUpsert(PreparedStatement s, String tenantId, CheckIn checkIn, Pending pending)
-            throws SQLException {
-        DeviceReport r = checkIn.report();
-        s.setString(1, tenantId);
-        s.setString(2, r.mac());
-        s.setObject(3, checkIn.productId());
-        s.setString(4, r.client().code());
-        setLong(s, 5, r.chipId());
-        setLong(s, 6, r.chipSize());
-        setLong(s, 7, r.freeSpace());
-        setLong(s, 8, r.sketchSize());
-        s.setString(9, r.sketchMd5());
-        s.setString(10, r.sdkVersion());
-        s.setString(11, r.version());
-        s.setString(12, r.build());
-        s.setString(13, r.mode().code());
-        s.setString(14, r.ip());
-        setLong(s, 15, pending.releaseId());
-        s.setString(16, pending.md5());
-        s.setString(17, pending.version());
-        s.setTimestamp(18, pending.since() == null ? null : Timestamp.from(pending.since()));
-        s.setTimestamp(19, Timestamp.from(checkIn.at()));
-        s.setTimestamp(20, Timestamp.from(checkIn.at()));
-    }
 
     private void insertEvents(Connection c, String tenantId, List<Event> events) throws SQLException {
         if (events.isEmpty()) {
@@ -542,14 +558,6 @@ public class DeviceActivityRecorder {
             count.setLong(2, checkIns);
             count.setLong(3, downloads);
             count.executeUpdate();
-        }
-    }
-
-    private static void setLong(PreparedStatement s, int index, Long value) throws SQLException {
-        if (value == null) {
-            s.setNull(index, Types.BIGINT);
-        } else {
-            s.setLong(index, value);
         }
     }
 }

@@ -32,8 +32,14 @@ public class LocalAccounts {
     private final EntityManager entityManager;
     private final String adminEmail;
     private final Optional<String> adminPassword;
-    /** Hash compared against when the user is unknown, so timing does not tell which e-mails exist. */
-    private final String decoyHash = BcryptUtil.bcryptHash(Secrets.random(20), BCRYPT_COST);
+
+    /**
+     * Hash compared against when the user is unknown, so timing does not tell which e-mails exist. Made on the first
+     * sign-in, not at start-up: a cost-12 bcrypt on a cold JVM took about a second of every start.
+     */
+    private static final class Decoy {
+        static final String HASH = BcryptUtil.bcryptHash(Secrets.random(20), BCRYPT_COST);
+    }
 
     LocalAccounts(EntityManager entityManager,
             @ConfigProperty(name = "firmament.admin.email", defaultValue = "admin@firmament.local") String adminEmail,
@@ -112,7 +118,7 @@ public class LocalAccounts {
             return Optional.empty();
         }
         String hash = user.map(u -> u.passwordHash).orElse(null);
-        boolean matches = BcryptUtil.matches(password == null ? "" : password, hash == null ? decoyHash : hash);
+        boolean matches = BcryptUtil.matches(password == null ? "" : password, hash == null ? Decoy.HASH : hash);
         if (!matches || hash == null) {
             return Optional.empty();
         }
