@@ -3,8 +3,6 @@ package dev.firmament.protocol;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-import jakarta.ws.rs.core.HttpHeaders;
-
 import dev.firmament.device.Mac;
 import dev.firmament.targeting.DeviceReport;
 import dev.firmament.targeting.DeviceReport.Client;
@@ -26,28 +24,36 @@ final class DeviceHeaders {
     private DeviceHeaders() {
     }
 
+    /**
+     * A request's header by name, ignoring case; null when absent. JAX-RS ({@code HttpHeaders::getHeaderString}) and
+     * Vert.x ({@code request.headers()::get}) requests both provide one.
+     */
+    @FunctionalInterface
+    interface Headers {
+        String get(String name);
+    }
+
     /** The header protocol: the client family is whichever header set is present. */
-    static DeviceReport espHttpUpdate(HttpHeaders headers, String product, String ip) {
+    static DeviceReport espHttpUpdate(Headers headers, String product, String ip) {
         String prefix;
         Client client;
-        if (headers.getHeaderString("x-ESP8266-STA-MAC") != null || headers.getHeaderString("x-ESP8266-mode") != null) {
+        if (headers.get("x-ESP8266-STA-MAC") != null || headers.get("x-ESP8266-mode") != null) {
             prefix = "x-ESP8266-";
             client = Client.ESP8266;
-        } else if (headers.getHeaderString("x-ESP32-STA-MAC") != null
-                || headers.getHeaderString("x-ESP32-BASE-MAC") != null
-                || headers.getHeaderString("x-ESP32-mode") != null) {
+        } else if (headers.get("x-ESP32-STA-MAC") != null || headers.get("x-ESP32-BASE-MAC") != null
+                || headers.get("x-ESP32-mode") != null) {
             prefix = "x-ESP32-";
             client = Client.ESP32;
         } else {
             throw new BadDeviceRequestException("No x-ESP8266-* or x-ESP32-* identity headers");
         }
-        String rawMac = headers.getHeaderString(prefix + "STA-MAC");
+        String rawMac = headers.get(prefix + "STA-MAC");
         if (rawMac == null && client == Client.ESP32) {
-            rawMac = headers.getHeaderString(prefix + "BASE-MAC"); // ESP32 chips without Wi-Fi (core 3.x)
+            rawMac = headers.get(prefix + "BASE-MAC"); // ESP32 chips without Wi-Fi (core 3.x)
         }
         String mac = mac(rawMac, prefix + "STA-MAC");
-        return new DeviceReport(client, mac, mode(headers.getHeaderString(prefix + "mode")), product,
-                text(headers, prefix + "version"), md5(headers.getHeaderString(prefix + "sketch-md5")),
+        return new DeviceReport(client, mac, mode(headers.get(prefix + "mode")), product,
+                text(headers, prefix + "version"), md5(headers.get(prefix + "sketch-md5")),
                 number(headers, prefix + "free-space"), number(headers, prefix + "sketch-size"),
                 number(headers, prefix + "chip-size"), number(headers, prefix + "Chip-ID"),
                 text(headers, prefix + "sdk-version"), null, ip);
@@ -57,15 +63,15 @@ final class DeviceHeaders {
      * NoFUSS 0.2+: MAC, DEVICE and VERSION identify the device. As the PHP server, a request missing one of them is
      * answered {@code {}}, so this returns null for it; malformed values are errors.
      */
-    static DeviceReport noFuss(HttpHeaders headers, String ip) {
-        String rawMac = headers.getHeaderString("X-ESP8266-MAC");
+    static DeviceReport noFuss(Headers headers, String ip) {
+        String rawMac = headers.get("X-ESP8266-MAC");
         String device = text(headers, "X-ESP8266-DEVICE");
         String version = text(headers, "X-ESP8266-VERSION");
         if (isEmpty(rawMac) || isEmpty(device) || isEmpty(version)) {
             return null;
         }
         return new DeviceReport(Client.NOFUSS, mac(rawMac, "X-ESP8266-MAC"), Mode.FIRMWARE, device, version,
-                md5(headers.getHeaderString("X-ESP8266-SKETCH-MD5")), number(headers, "X-ESP8266-FREE-SPACE"),
+                md5(headers.get("X-ESP8266-SKETCH-MD5")), number(headers, "X-ESP8266-FREE-SPACE"),
                 number(headers, "X-ESP8266-SKETCH-SIZE"), number(headers, "X-ESP8266-CHIPSIZE"),
                 number(headers, "X-ESP8266-CHIPID"), text(headers, "X-ESP8266-SDK-VERSION"),
                 text(headers, "X-ESP8266-BUILD"), ip);
@@ -75,9 +81,9 @@ final class DeviceHeaders {
      * The MAC an ESPhttpUpdate/HTTPUpdate request names, if it names a valid one: downloads use it only to record who
      * pulled the image, and scripts send none.
      */
-    static String optionalMac(HttpHeaders headers) {
+    static String optionalMac(Headers headers) {
         for (String header : new String[] { "x-ESP8266-STA-MAC", "x-ESP32-STA-MAC", "x-ESP32-BASE-MAC" }) {
-            String value = headers.getHeaderString(header);
+            String value = headers.get(header);
             if (value != null) {
                 return Mac.parse(value).orElse(null);
             }
@@ -121,8 +127,8 @@ final class DeviceHeaders {
         return raw.trim().toLowerCase(Locale.ROOT);
     }
 
-    private static Long number(HttpHeaders headers, String name) {
-        String raw = headers.getHeaderString(name);
+    private static Long number(Headers headers, String name) {
+        String raw = headers.get(name);
         if (raw == null || raw.isEmpty()) {
             return null;
         }
@@ -137,8 +143,8 @@ final class DeviceHeaders {
         }
     }
 
-    private static String text(HttpHeaders headers, String name) {
-        String raw = headers.getHeaderString(name);
+    private static String text(Headers headers, String name) {
+        String raw = headers.get(name);
         if (raw == null) {
             return null;
         }

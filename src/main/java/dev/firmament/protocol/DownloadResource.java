@@ -15,7 +15,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
 
 import dev.firmament.device.DeviceKeyRegistry;
 import dev.firmament.targeting.TargetingSnapshot;
@@ -49,8 +49,8 @@ public class DownloadResource {
     @Operation(summary = "Download a release image (Range supported)")
     public Response get(@PathParam("key") String key, @PathParam("release") String release,
             @PathParam("kind") String kind, @HeaderParam("Range") String range, @Context HttpHeaders headers,
-            @Context HttpServerResponse response) throws IOException {
-        return serve(key, release, kind, range, headers, false, response);
+            @Context RoutingContext request) throws IOException {
+        return serve(key, release, kind, range, headers, false, request);
     }
 
     @HEAD
@@ -58,12 +58,12 @@ public class DownloadResource {
     @Operation(summary = "Size, MD5 and ETag of a release image")
     public Response head(@PathParam("key") String key, @PathParam("release") String release,
             @PathParam("kind") String kind, @HeaderParam("Range") String range, @Context HttpHeaders headers,
-            @Context HttpServerResponse response) throws IOException {
-        return serve(key, release, kind, range, headers, true, response);
+            @Context RoutingContext request) throws IOException {
+        return serve(key, release, kind, range, headers, true, request);
     }
 
     private Response serve(String key, String releaseId, String kindName, String range, HttpHeaders headers,
-            boolean head, HttpServerResponse response) throws IOException {
+            boolean head, RoutingContext request) throws IOException {
         Optional<DeviceKeyRegistry.Entry> entry = gateway.key(key, "download");
         if (entry.isEmpty()) {
             return EspHttpUpdateResource.plain(403, "Unknown or revoked device key");
@@ -79,12 +79,12 @@ public class DownloadResource {
         if (kind == null || release == null || release.image(kind) == null) {
             return EspHttpUpdateResource.plain(404, "No such image");
         }
-        String mac = DeviceHeaders.optionalMac(headers); // NoFUSS downloads go through ESPhttpUpdate
+        String mac = DeviceHeaders.optionalMac(headers::getHeaderString); // NoFUSS downloads go through ESPhttpUpdate
         if (mac != null && snapshot.deviceOverride(mac).blocked()) {
             return EspHttpUpdateResource.plain(403, "This device is blocked");
         }
         TargetingSnapshot.RolloutEntry rollout = snapshot.rolloutShipping(release.id());
         return images.send(entry.get().tenantId(), mac, release, kind, range, head,
-                rollout == null ? null : rollout.id(), response);
+                rollout == null ? null : rollout.id(), request);
     }
 }

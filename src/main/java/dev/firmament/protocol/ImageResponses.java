@@ -12,8 +12,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.PathPart;
 
-import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
-import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
 
 import dev.firmament.device.DeviceActivityRecorder;
 import dev.firmament.release.artifact.ArtifactStore;
@@ -35,11 +34,8 @@ class ImageResponses {
     private final ArtifactStore store;
     private final DeviceActivityRecorder recorder;
     private final RolloutDownloadSlots slots;
-    private final CurrentVertxRequest requests;
 
-    ImageResponses(ArtifactStore store, DeviceActivityRecorder recorder, RolloutDownloadSlots slots,
-            CurrentVertxRequest requests) {
-        this.requests = requests;
+    ImageResponses(ArtifactStore store, DeviceActivityRecorder recorder, RolloutDownloadSlots slots) {
         this.store = store;
         this.recorder = recorder;
         this.slots = slots;
@@ -50,7 +46,7 @@ class ImageResponses {
      *            the rollout whose image this is, so its concurrent downloads are counted; or null
      */
     Response send(String tenantId, String mac, ReleaseEntry release, ImageKind kind, String rangeHeader, boolean head,
-            Long rolloutId, HttpServerResponse vertxResponse) throws IOException {
+            Long rolloutId, RoutingContext request) throws IOException {
         Image image = release.image(kind);
         Path file = store.localCopy(UUID.fromString(tenantId), image.sha256());
         long size = image.size();
@@ -71,7 +67,7 @@ class ImageResponses {
             // anything else (several ranges, other units) is answered with the whole image, as RFC 9110 allows
         }
         if (!head && mac != null) {
-            recordWhenDone(tenantId, mac, release.id(), kind, size, contentRange, rolloutId, vertxResponse);
+            recordWhenDone(tenantId, mac, release.id(), kind, size, contentRange, rolloutId, request);
         }
         Response.ResponseBuilder response = Response.status(contentRange == null ? 200 : 206)
                 .type("application/octet-stream").header("x-MD5", image.md5())
@@ -87,17 +83,17 @@ class ImageResponses {
     }
 
     private void recordWhenDone(String tenantId, String mac, long releaseId, ImageKind kind, long size, String range,
-            Long rolloutId, HttpServerResponse vertxResponse) {
+            Long rolloutId, RoutingContext request) {
         if (rolloutId != null) {
             slots.begin(rolloutId);
         }
         // Called once, whether the body was sent or the connection dropped: frees the slot, records what was sent.
-        requests.getCurrent().addEndHandler(ended -> {
+        request.addEndHandler(ended -> {
             if (rolloutId != null) {
                 slots.end(rolloutId);
             }
             recorder.record(new DeviceActivityRecorder.Download(tenantId, mac, releaseId, kind,
-                    vertxResponse.bytesWritten(), size, range, Instant.now()));
+                    request.response().bytesWritten(), size, range, Instant.now()));
         });
     }
 

@@ -53,7 +53,7 @@ public class NoFussResource {
         }
         DeviceReport report;
         try {
-            report = DeviceHeaders.noFuss(headers, request.remoteAddress().hostAddress());
+            report = DeviceHeaders.noFuss(headers::getHeaderString, request.remoteAddress().hostAddress());
         } catch (BadDeviceRequestException malformed) {
             return UP_TO_DATE;
         }

@@ -2,8 +2,11 @@ package dev.firmament.protocol;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 
+import java.util.List;
 import java.util.Map;
 
 import jakarta.inject.Inject;
@@ -76,6 +79,28 @@ class EspHttpUpdateTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.asByteArray()).isEqualTo(fs);
         assertThat(response.header("x-MD5")).isEqualTo(Fleet.md5(fs));
+    }
+
+    @Test
+    void theRouteAndTheResourceBehindItAnswerAlike() {
+        // GET goes through the Vert.x route; HEAD, which it leaves, through the JAX-RS resource.
+        Response routed = esp8266("1.2.3").get("/d/{key}/update", tenant.deviceKey);
+        routed.then().statusCode(200).header("Content-Type", "application/octet-stream").header("Content-Length",
+                String.valueOf(routed.asByteArray().length));
+        Response resource = esp8266("1.2.3").head("/d/{key}/update", tenant.deviceKey);
+        resource.then().statusCode(200);
+        for (String header : List.of("Content-Type", "x-MD5", "ETag", "Content-Disposition")) {
+            assertThat(resource.header(header)).as(header).isEqualTo(routed.header(header));
+        }
+        esp8266("2.0.0").get("/d/{key}/update", tenant.deviceKey).then().statusCode(304);
+        given().header("x-ESP8266-STA-MAC", "not-a-mac").header("x-ESP8266-mode", "sketch")
+                .get("/d/{key}/update", tenant.deviceKey).then().statusCode(400).contentType(startsWith("text/plain"))
+                .body(containsString("STA-MAC"));
+        given().get("/d/{key}/update", "no-such-key").then().statusCode(403).body(containsString("Unknown"));
+
+        String metrics = given().get("/q/metrics").asString();
+        assertThat(metrics).doesNotContain(tenant.deviceKey).doesNotContain("no-such-key")
+                .contains("uri=\"/d/{key}/update\"");
     }
 
     @Test
