@@ -90,22 +90,22 @@ public class EspHttpUpdateResource {
         Decided decide(String key, String product, DeviceHeaders.Headers headers, RoutingContext request) {
             Optional<DeviceKeyRegistry.Entry> entry = gateway.key(key, "update");
             if (entry.isEmpty()) {
-                return new Decided(null, null, null, plain(403, "Unknown or revoked device key"));
+                return Decided.answered(plain(403, "Unknown or revoked device key"));
             }
             DeviceReport report = DeviceHeaders.espHttpUpdate(headers, product,
                     request.request().remoteAddress().hostAddress());
             Decision decision = gateway.checkIn(entry.get(), report);
             if (decision.reason() == Decision.Reason.UNKNOWN_PRODUCT) {
-                return new Decided(null, null, null, plain(404, "No product " + product));
+                return Decided.answered(plain(404, "No product " + product));
             }
             if (decision.outcome() == Outcome.BLOCKED) {
-                return new Decided(null, null, null, plain(403, "This device is blocked"));
+                return Decided.answered(plain(403, "This device is blocked"));
             }
             if (report.mode() == DeviceReport.Mode.VERSION) {
-                return new Decided(null, null, null, availableVersion(report, decision));
+                return Decided.answered(availableVersion(report, decision));
             }
             if (decision.outcome() != Outcome.OFFER) {
-                return new Decided(null, null, null, Response.notModified().build());
+                return Decided.answered(Response.notModified().build());
             }
             return new Decided(entry.get(), report, decision, null);
         }
@@ -138,5 +138,9 @@ public class EspHttpUpdateResource {
 
     /** A decided check-in: the answer, or (answer null) the offer whose image is to be sent. */
     record Decided(DeviceKeyRegistry.Entry key, DeviceReport report, Decision decision, Response answer) {
+
+        static Decided answered(Response answer) {
+            return new Decided(null, null, null, answer);
+        }
     }
 }

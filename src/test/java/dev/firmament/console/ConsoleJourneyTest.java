@@ -78,6 +78,15 @@ class ConsoleJourneyTest {
         return email;
     }
 
+    /** {@code count} devices with MACs from {@code oui} check in once running {@code version}, and are recorded. */
+    void checkInOnce(Fleet.Tenant tenant, String oui, int count, String version) {
+        try (SimulatedFleet devices = new SimulatedFleet(base + "d/" + tenant.deviceKey + "/update", Map.of())) {
+            devices.add(oui, count, version, "00000000000000000000000000000000", Behaviour.INSTALLS);
+            devices.checkInAll();
+        }
+        fleet.flushActivity();
+    }
+
     @Test
     void aMaintainerShipsARelease() throws Exception {
         Fleet.Tenant tenant = fleet.tenant("SONOFF_BASIC");
@@ -253,11 +262,7 @@ class ConsoleJourneyTest {
         String slug = fleet.slugOf(tenant.id);
         String maintainer = person(tenant, "escaper", Role.MAINTAINER);
         String hostile = "<img src=x onerror=alert(1)>";
-        SimulatedFleet devices = new SimulatedFleet(base + "d/" + tenant.deviceKey + "/update", Map.of());
-        devices.add("AC:67:B2", 1, hostile, "00000000000000000000000000000000", Behaviour.INSTALLS);
-        devices.checkInAll();
-        fleet.flushActivity();
-        devices.close();
+        checkInOnce(tenant, "AC:67:B2", 1, hostile);
 
         Page page = browser().signIn(maintainer, PASSWORD);
         AtomicReference<String> dialog = new AtomicReference<>();
@@ -281,11 +286,7 @@ class ConsoleJourneyTest {
         String slug = fleet.slugOf(tenant.id);
         String owner = person(tenant, "phone", Role.OWNER);
         tenant.release("1.0.0", Fleet.espImage(5_000, 31), null);
-        SimulatedFleet devices = new SimulatedFleet(base + "d/" + tenant.deviceKey + "/update", Map.of());
-        devices.add("5C:CF:7F", 3, "1.0.0", "00000000000000000000000000000000", Behaviour.INSTALLS);
-        devices.checkInAll();
-        fleet.flushActivity();
-        devices.close();
+        checkInOnce(tenant, "5C:CF:7F", 3, "1.0.0");
 
         Page page = browser().signIn(owner, PASSWORD, 390, 844);
         for (String section : List.of("", "/devices", "/devices/5C:CF:7F:00:00:00", "/releases",
@@ -368,11 +369,7 @@ class ConsoleJourneyTest {
         String maintainer = person(tenant, "bulk", Role.MAINTAINER);
         tenant.release("1.0.0", Fleet.espImage(5_000, 41), null);
         tenant.release("1.1.0", Fleet.espImage(5_000, 42), null);
-        SimulatedFleet devices = new SimulatedFleet(base + "d/" + tenant.deviceKey + "/update", Map.of());
-        devices.add("5C:CF:7F", 3, "0.1.0", "00000000000000000000000000000000", Behaviour.INSTALLS);
-        devices.checkInAll();
-        fleet.flushActivity();
-        devices.close();
+        checkInOnce(tenant, "5C:CF:7F", 3, "0.1.0");
         Page page = browser().signIn(maintainer, PASSWORD);
 
         // NoFUSS import: a bad entry refuses the whole file, with its number; a good file becomes two rules.
