@@ -1,5 +1,6 @@
 package dev.firmament.api;
 
+import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 
@@ -11,13 +12,16 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
+import dev.firmament.security.AccountLinks;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.MemberService;
 import dev.firmament.security.Role;
@@ -46,10 +50,26 @@ public class MembersResource {
         }
     }
 
-    private final MemberService members;
+    /**
+     * A member just added. Only when this addition created the person: the one-time link on which they choose their
+     * password ({@code invitationUrl}, returned this once) and when it expires; null for people who already existed.
+     */
+    public record AddedMemberView(String id, String email, String role, Instant createdAt, String invitationUrl,
+            Instant invitationExpiresAt) {
+        static AddedMemberView of(MemberService.Added added, URI base) {
+            MemberView member = MemberView.of(added.entry());
+            return new AddedMemberView(member.id(), member.email(), member.role(), member.createdAt(),
+                    added.invitation().map(invitation -> invitation.url(base)).orElse(null),
+                    added.invitation().map(AccountLinks.Issued::expiresAt).orElse(null));
+        }
+    }
 
-    MembersResource(MemberService members) {
+    private final MemberService members;
+    private final AccountLinks links;
+
+    MembersResource(MemberService members, AccountLinks links) {
         this.members = members;
+        this.links = links;
     }
 
     @GET
@@ -63,10 +83,14 @@ public class MembersResource {
     @ResponseStatus(201)
     @Consumes(MediaType.APPLICATION_JSON)
     @Allowed(Role.OWNER)
-    @Operation(summary = "Add a person by e-mail")
-    public MemberView add(@PathParam("tenant") String tenant, MemberRequest request) {
+    @Operation(summary = "Add a person by e-mail", description = "A person who exists already (in any tenant, or"
+            + " through single sign-on) gets the membership and nothing else. A person this addition creates gets a"
+            + " one-time invitation link, returned once as invitationUrl, on which they choose their password.")
+    public AddedMemberView add(@PathParam("tenant") String tenant, MemberRequest request, @Context UriInfo uri) {
         Requests.require(request);
-        return MemberView.of(members.add(request.email(), request.role() == null ? null : Role.parse(request.role())));
+        return AddedMemberView.of(
+                members.add(request.email(), request.role() == null ? null : Role.parse(request.role())),
+                links.base(uri.getBaseUri()));
     }
 
     @PUT

@@ -11,7 +11,9 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import dev.firmament.console.ConsoleErrorPage;
+import dev.firmament.console.ConsoleResponses;
 import dev.firmament.errors.FirmamentException;
+import dev.firmament.errors.TooManyRequestsException;
 import dev.firmament.errors.UnauthorizedException;
 import dev.firmament.security.ConsoleAuthentication;
 
@@ -32,6 +34,9 @@ public class ProblemMappers {
                 .entity(Problem.of(e.status(), e.code(), e.getMessage(), path(uri), null, e.errors()));
         if (e instanceof UnauthorizedException) {
             response.header("WWW-Authenticate", "Bearer realm=\"firmament\"");
+        }
+        if (e instanceof TooManyRequestsException throttled) {
+            response.header("Retry-After", throttled.retryAfterSeconds());
         }
         return response.build();
     }
@@ -74,6 +79,11 @@ public class ProblemMappers {
     public Response signInRequired(ConsoleAuthentication.SignInRequired e, UriInfo uri, HttpHeaders headers,
             jakarta.ws.rs.core.Request request) {
         return ConsoleErrorPage.signIn(uri, headers, request.getMethod());
+    }
+
+    @ServerExceptionMapper
+    public Response passwordChangeRequired(ConsoleAuthentication.PasswordChangeRequired e, HttpHeaders headers) {
+        return ConsoleResponses.redirect(headers, "/console/account", e.getMessage());
     }
 
     @ServerExceptionMapper

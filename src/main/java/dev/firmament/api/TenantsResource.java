@@ -8,14 +8,20 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
+import dev.firmament.errors.InvalidInputException;
+import dev.firmament.security.AccountLinks;
 import dev.firmament.security.Allowed;
+import dev.firmament.security.Caller;
+import dev.firmament.security.CurrentCaller;
 import dev.firmament.tenant.Tenant;
 import dev.firmament.tenant.TenantService;
 
@@ -26,8 +32,20 @@ import dev.firmament.tenant.TenantService;
 @Consumes(MediaType.APPLICATION_JSON)
 public class TenantsResource {
 
-    /** A new tenant: {@code slug} is permanent and appears in every API path. */
-    public record TenantRequest(@Schema(example = "acme") String slug, @Schema(example = "Acme Devices") String name) {
+    /**
+     * A new tenant: {@code slug} is permanent and appears in every API path; {@code owner} is the e-mail of its first
+     * owner (default: the person calling; required with the bootstrap token).
+     */
+    public record TenantRequest(@Schema(example = "acme") String slug, @Schema(example = "Acme Devices") String name,
+            @Schema(example = "jane@acme.example") String owner) {
+    }
+
+    /**
+     * A tenant just created, with its first owner and, if that person was created by this request, the one-time link
+     * on which they choose their password (returned this once).
+     */
+    public record CreatedTenantView(String id, String slug, String name, Instant createdAt, String owner,
+            String invitationUrl, Instant invitationExpiresAt) {
     }
 
     /** A tenant. */
@@ -38,18 +56,31 @@ public class TenantsResource {
     }
 
     private final TenantService tenants;
+    private final CurrentCaller caller;
+    private final AccountLinks links;
 
-    TenantsResource(TenantService tenants) {
+    TenantsResource(TenantService tenants, CurrentCaller caller, AccountLinks links) {
         this.tenants = tenants;
+        this.caller = caller;
+        this.links = links;
     }
 
     @POST
     @ResponseStatus(201)
     @Allowed(platformAdmin = true)
-    @Operation(summary = "Create a tenant")
-    public TenantView create(TenantRequest request) {
+    @Operation(summary = "Create a tenant with its first owner")
+    public CreatedTenantView create(TenantRequest request, @Context UriInfo uri) {
         Requests.require(request);
-        return TenantView.of(tenants.create(request.slug(), request.name()));
+        String owner = request.owner() != null ? request.owner()
+                : caller.get().filter(c -> c.type().equals("user")).map(Caller::name)
+                        .orElseThrow(() -> new InvalidInputException("owner-required",
+                                "Name the tenant's first owner: \"owner\": \"<e-mail>\""));
+        TenantService.Created created = tenants.create(request.slug(), request.name(), owner);
+        Tenant tenant = created.tenant();
+        var invitation = created.owner().invitation();
+        return new CreatedTenantView(tenant.id.toString(), tenant.slug, tenant.name, tenant.createdAt,
+                created.owner().entry().email(), invitation.map(i -> i.url(links.base(uri.getBaseUri()))).orElse(null),
+                invitation.map(AccountLinks.Issued::expiresAt).orElse(null));
     }
 
     @GET

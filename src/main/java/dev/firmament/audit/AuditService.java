@@ -49,7 +49,17 @@ public class AuditService {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void record(String action, String targetType, String targetId, Object before, Object after) {
-        String tenantId = tenants.current().orElse(TenantContext.NO_TENANT).toString();
+        recordFor(tenants.current().orElse(TenantContext.NO_TENANT), action, targetType, targetId, before, after);
+    }
+
+    /**
+     * Appends an event to the chain of {@code tenant}, named explicitly: for the first changes inside a tenant made by
+     * the transaction that creates it (on the platform's side).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void recordFor(UUID tenant, String action, String targetType, String targetId, Object before,
+            Object after) {
+        String tenantId = tenant.toString();
         AuditActor actor = actor();
         // One writer per chain at a time; the lock ends with the transaction.
         entityManager.createNativeQuery("select pg_advisory_xact_lock(hashtext(?1))").setParameter(1, tenantId)

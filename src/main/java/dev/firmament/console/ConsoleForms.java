@@ -1,5 +1,6 @@
 package dev.firmament.console;
 
+import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -9,12 +10,37 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.TreeMap;
 
+import jakarta.ws.rs.core.HttpHeaders;
+
+import dev.firmament.errors.ForbiddenException;
 import dev.firmament.errors.InvalidInputException;
 
 /** Reading what HTML forms send (every field a string, empty when left blank) and writing query strings. */
 final class ConsoleForms {
 
     private ConsoleForms() {
+    }
+
+    /**
+     * A form posted from another site without a session (login CSRF: signing a victim into the attacker's account) is
+     * refused; browsers send Origin on every POST.
+     */
+    static void sameOrigin(HttpHeaders headers) {
+        String origin = headers.getHeaderString("Origin");
+        String host = headers.getHeaderString("Host");
+        if (origin == null || "null".equals(origin) || host == null) {
+            return;
+        }
+        String originHost;
+        try {
+            originHost = URI.create(origin).getHost();
+        } catch (IllegalArgumentException malformed) {
+            originHost = null;
+        }
+        String requestHost = host.replaceFirst(":\\d+$", "");
+        if (originHost == null || !originHost.equalsIgnoreCase(requestHost)) {
+            throw new ForbiddenException("Sign in from this site's own sign-in page");
+        }
     }
 
     static String blankToNull(String value) {

@@ -3,12 +3,14 @@ package dev.firmament.console;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
@@ -29,10 +31,12 @@ import io.quarkus.oidc.UserInfo;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.vertx.core.http.HttpServerRequest;
 
 import dev.firmament.errors.FirmamentException;
 import dev.firmament.errors.ForbiddenException;
 import dev.firmament.errors.NotFoundException;
+import dev.firmament.security.AccountLinks;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.ConsoleAuthentication;
 import dev.firmament.security.ConsolePage;
@@ -54,11 +58,16 @@ public class ConsoleHomeResource {
 
         static native TemplateInstance tenants(List<Tenant> tenants);
 
-        static native TemplateInstance account(String error);
+        static native TemplateInstance account(String error, boolean required);
+
+        static native TemplateInstance invitation(String token, AccountLinks.Open link, String error);
+
+        static native TemplateInstance invalidLink();
     }
 
     private final ConsoleSessions sessions;
     private final LocalAccounts accounts;
+    private final AccountLinks links;
     private final ConsoleView view;
     private final Instance<SecurityIdentity> identity;
     private final boolean sso;
@@ -69,11 +78,12 @@ public class ConsoleHomeResource {
     @Inject
     Instance<UserInfo> userInfo;
 
-    ConsoleHomeResource(ConsoleSessions sessions, LocalAccounts accounts, ConsoleView view,
+    ConsoleHomeResource(ConsoleSessions sessions, LocalAccounts accounts, AccountLinks links, ConsoleView view,
             Instance<SecurityIdentity> identity,
             @ConfigProperty(name = "quarkus.oidc.console.tenant-enabled", defaultValue = "false") boolean sso) {
         this.sessions = sessions;
         this.accounts = accounts;
+        this.links = links;
         this.view = view;
         this.identity = identity;
         this.sso = sso;
@@ -103,16 +113,24 @@ public class ConsoleHomeResource {
     @Path("login")
     @Operation(hidden = true)
     public Response login(@RestForm String email, @RestForm String password, @RestForm String next,
-            @Context HttpHeaders headers, @Context UriInfo uri) {
-        sameOrigin(headers);
-        Optional<String> signedIn = email == null || password == null ? Optional.empty()
-                : accounts.authenticate(email, password).map(caller -> caller.name());
-        if (signedIn.isEmpty()) {
-            return Response.status(401).entity(
-                    Templates.login(safeNext(next), "Wrong e-mail or password", email == null ? "" : email, sso))
+            @Context HttpHeaders headers, @Context UriInfo uri, @Context HttpServerRequest http) {
+        ConsoleForms.sameOrigin(headers);
+        String typed = email == null ? "" : email;
+        LocalAccounts.SignIn signIn = email == null || password == null ? new LocalAccounts.Refused()
+                : accounts.signIn(email, password, http.remoteAddress().hostAddress(), "console");
+        if (signIn instanceof LocalAccounts.Throttled throttled) {
+            return Response.status(429).header("Retry-After", throttled.seconds())
+                    .entity(Templates.login(safeNext(next), "Too many failed sign-ins for this account or from this"
+                            + " address. Try again in " + waitInWords(throttled.seconds()) + ".", typed, sso))
                     .build();
         }
-        return startSession(signedIn.get(), "local", false, safeNext(next), uri).build();
+        if (!(signIn instanceof LocalAccounts.Accepted accepted)) {
+            return Response.status(401).entity(Templates.login(safeNext(next), "Wrong e-mail or password", typed, sso))
+                    .build();
+        }
+        // A password somebody else chose opens only the page where the person chooses their own.
+        String target = accepted.mustChangePassword() ? "/console/account" : safeNext(next);
+        return startSession(accepted.caller().name(), "local", false, target, uri).build();
     }
 
     /**
@@ -147,7 +165,7 @@ public class ConsoleHomeResource {
     @Allowed(signedIn = true)
     @Operation(hidden = true)
     public TemplateInstance account() {
-        return Templates.account(null);
+        return Templates.account(null, accounts.mustChangePassword(view.user()));
     }
 
     /** A person changes their own password; their other sessions end, this one goes on. */
@@ -156,16 +174,62 @@ public class ConsoleHomeResource {
     @ConsolePage
     @Allowed(signedIn = true)
     @Operation(hidden = true)
-    public Response changePassword(@RestForm String current, @RestForm String password, @Context UriInfo uri) {
+    public Response changePassword(@RestForm String current, @RestForm String password, @Context UriInfo uri,
+            @Context HttpServerRequest http) {
         String email = view.user();
+        boolean required = accounts.mustChangePassword(email);
+        LocalAccounts.SignIn check;
         try {
-            accounts.changePassword(email, current, password);
+            check = accounts.changePassword(email, current, password, http.remoteAddress().hostAddress());
         } catch (FirmamentException e) {
-            return Response.status(e.status()).entity(Templates.account(e.getMessage())).build();
+            return Response.status(e.status()).entity(Templates.account(e.getMessage(), required)).build();
+        }
+        if (check instanceof LocalAccounts.Throttled throttled) {
+            return Response.status(429).header("Retry-After", throttled.seconds()).entity(Templates.account(
+                    "Too many wrong passwords; try again in " + waitInWords(throttled.seconds()) + ".", required))
+                    .build();
+        }
+        if (!(check instanceof LocalAccounts.Accepted)) {
+            return Response.status(400).entity(Templates.account("The current password is wrong", required)).build();
         }
         sessions.deleteAllOf(email);
         return startSession(email, "local", false, "/console/account", uri)
                 .cookie(ConsoleResponses.flash("Password changed; other sessions were signed out")).build();
+    }
+
+    /** An invitation or password-reset link: the form where the person chooses their password. */
+    @GET
+    @Path("invitations/{token}")
+    @Operation(hidden = true)
+    public Response invitation(@PathParam("token") String token) {
+        return links.find(token).map(link -> Response.ok(Templates.invitation(token, link, null)))
+                .orElseGet(() -> Response.status(404).entity(Templates.invalidLink())).build();
+    }
+
+    /** Sets the password chosen on the link's page, uses the link up, and signs the person in. */
+    @POST
+    @Path("invitations/{token}")
+    @Operation(hidden = true)
+    public Response acceptInvitation(@PathParam("token") String token, @RestForm String password,
+            @Context HttpHeaders headers, @Context UriInfo uri) {
+        ConsoleForms.sameOrigin(headers);
+        Optional<AccountLinks.Open> link = links.find(token);
+        if (link.isEmpty()) {
+            return Response.status(404).entity(Templates.invalidLink()).build();
+        }
+        Optional<String> email;
+        try {
+            email = accounts.choosePassword(token, password);
+        } catch (FirmamentException e) {
+            return Response.status(e.status()).entity(Templates.invitation(token, link.get(), e.getMessage())).build();
+        }
+        if (email.isEmpty()) {
+            // Used or expired between the two reads (another tab, another replica).
+            return Response.status(404).entity(Templates.invalidLink()).build();
+        }
+        sessions.deleteAllOf(email.get());
+        return startSession(email.get(), "local", false, "/console", uri)
+                .cookie(ConsoleResponses.flash("Password set: welcome, " + email.get())).build();
     }
 
     @POST
@@ -192,26 +256,21 @@ public class ConsoleHomeResource {
                 .httpOnly(true).secure(secure).sameSite(NewCookie.SameSite.LAX).build();
     }
 
-    /** Only console paths of this site: an open redirect after sign-in would make a fine phishing tool. */
+    /**
+     * Only console paths of this site, made of URL characters: an open redirect after sign-in would make a fine
+     * phishing tool, and a space or line break cannot go into a {@code Location} header. Anything else is the start.
+     */
     static String safeNext(String next) {
-        if (next == null || !next.startsWith("/console") || next.startsWith("//") || next.contains("\\")
-                || next.startsWith("/console/login") || next.length() > 500) {
+        if (next == null || !SAFE_NEXT.matcher(next).matches() || next.startsWith("/console/login")) {
             return "/console";
         }
         return next;
     }
 
-    /** A sign-in posted from another site (login CSRF) is refused; browsers send Origin on every POST. */
-    private static void sameOrigin(HttpHeaders headers) {
-        String origin = headers.getHeaderString("Origin");
-        String host = headers.getHeaderString("Host");
-        if (origin == null || "null".equals(origin) || host == null) {
-            return;
-        }
-        String originHost = URI.create(origin).getHost();
-        String requestHost = host.replaceFirst(":\\d+$", "");
-        if (originHost == null || !originHost.equalsIgnoreCase(requestHost)) {
-            throw new ForbiddenException("Sign in from this site's own sign-in page");
-        }
+    private static final Pattern SAFE_NEXT = Pattern.compile("/console(?:[/?#][A-Za-z0-9\\-._~!$&'()*+,;=:@/?#%]*)?");
+
+    /** "45 seconds", "3 minutes": how long a throttled person waits. */
+    static String waitInWords(long seconds) {
+        return seconds < 90 ? seconds + " seconds" : (seconds + 59) / 60 + " minutes";
     }
 }

@@ -86,6 +86,11 @@ public class ConsoleView {
         return currentRole().filter(r -> r.includes(Role.OWNER)).isPresent();
     }
 
+    /** Whether the person administers the platform (tenants, password resets). */
+    public boolean platformAdmin() {
+        return caller.get().map(Caller::platformAdmin).orElse(false);
+    }
+
     /**
      * The tenants this person can open: their memberships, or all of them for platform administrators. Read once per
      * request: the layout asks for them, and for the page's tenant, several times.

@@ -2,7 +2,6 @@ package dev.firmament.console;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -26,12 +25,12 @@ import dev.firmament.device.DeviceKey;
 import dev.firmament.device.DeviceKeyService;
 import dev.firmament.release.Product;
 import dev.firmament.release.ProductService;
+import dev.firmament.security.AccountLinks;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.ApiToken;
 import dev.firmament.security.ApiTokenService;
 import dev.firmament.security.ConsolePage;
 import dev.firmament.security.CurrentCaller;
-import dev.firmament.security.LocalAccounts;
 import dev.firmament.security.MemberService;
 import dev.firmament.security.Role;
 import dev.firmament.targeting.GroupService;
@@ -56,7 +55,8 @@ public class SettingsPage {
 
         static native TemplateInstance tokenCreated(String name, String role, String token);
 
-        static native TemplateInstance memberAdded(String email, String role, String password);
+        static native TemplateInstance memberAdded(String email, String role, String invitationUrl,
+                Instant expiresAt);
     }
 
     private final DeviceKeyService keys;
@@ -65,18 +65,18 @@ public class SettingsPage {
     private final ProductService products;
     private final GroupService groups;
     private final CurrentCaller caller;
-    private final LocalAccounts accounts;
+    private final AccountLinks links;
     private final ConsoleView view;
 
     SettingsPage(DeviceKeyService keys, ApiTokenService tokens, MemberService members, ProductService products,
-            GroupService groups, CurrentCaller caller, LocalAccounts accounts, ConsoleView view) {
+            GroupService groups, CurrentCaller caller, AccountLinks links, ConsoleView view) {
         this.keys = keys;
         this.tokens = tokens;
         this.members = members;
         this.products = products;
         this.groups = groups;
         this.caller = caller;
-        this.accounts = accounts;
+        this.links = links;
         this.view = view;
     }
 
@@ -141,14 +141,15 @@ public class SettingsPage {
     @Allowed(Role.OWNER)
     @Operation(hidden = true)
     public Response addMember(@PathParam("tenant") String tenant, @RestForm String email, @RestForm String role,
-            @Context HttpHeaders headers) {
+            @Context HttpHeaders headers, @Context UriInfo uri) {
         var added = members.add(email, role == null ? null : Role.parse(role));
-        Optional<String> password = accounts.issueInitialPassword(added.email());
-        if (password.isPresent()) {
-            return Response.ok(Templates.memberAdded(added.email(), added.member().role, password.get())).build();
-        }
-        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/settings",
-                added.email() + " added as " + added.member().role);
+        String who = added.entry().email() + " added as " + added.entry().member().role;
+        return added.invitation()
+                .map(invitation -> Response.ok(Templates.memberAdded(added.entry().email(),
+                        added.entry().member().role, invitation.url(links.base(uri.getBaseUri())),
+                        invitation.expiresAt())).build())
+                .orElseGet(() -> ConsoleResponses.redirect(headers, "/console/" + tenant + "/settings",
+                        who + "; they sign in with the account they already have"));
     }
 
     @POST

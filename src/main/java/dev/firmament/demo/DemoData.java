@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -36,6 +38,7 @@ public class DemoData {
 
     private final boolean enabled;
     private final int httpPort;
+    private final String adminEmail;
     private final TenantService tenants;
     private final TenantContext context;
     private final ProductService products;
@@ -44,10 +47,13 @@ public class DemoData {
     private final DeviceKeyService keys;
 
     DemoData(@ConfigProperty(name = "firmament.demo-data.enabled") boolean enabled,
-            @ConfigProperty(name = "quarkus.http.port") int httpPort, TenantService tenants, TenantContext context,
+            @ConfigProperty(name = "quarkus.http.port") int httpPort,
+            @ConfigProperty(name = "firmament.admin.email", defaultValue = "admin@firmament.local") String adminEmail,
+            TenantService tenants, TenantContext context,
             ProductService products, ReleaseService releases, RuleService rules, DeviceKeyService keys) {
         this.enabled = enabled;
         this.httpPort = httpPort;
+        this.adminEmail = adminEmail;
         this.tenants = tenants;
         this.context = context;
         this.products = products;
@@ -56,7 +62,9 @@ public class DemoData {
         this.keys = keys;
     }
 
-    void onStart(@Observes StartupEvent event) throws IOException {
+    /** After the platform administrator exists ({@link dev.firmament.security.LocalAccounts}): they own the demo. */
+    void onStart(@Observes @Priority(Interceptor.Priority.APPLICATION + 600)
+    StartupEvent event) throws IOException {
         if (!enabled) {
             return;
         }
@@ -64,7 +72,7 @@ public class DemoData {
             LOG.info("Demo tenant 'demo' exists; its device key was printed when it was created");
             return;
         }
-        UUID tenant = tenants.create(SLUG, "Demo").id;
+        UUID tenant = tenants.create(SLUG, "Demo", adminEmail).tenant().id;
         Product product = context.callAs(tenant, () -> products.create("DEMO_DEVICE"));
         Release release = context.callAs(tenant, () -> {
             try {

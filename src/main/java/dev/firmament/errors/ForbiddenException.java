@@ -4,7 +4,11 @@ package dev.firmament.errors;
 public class ForbiddenException extends FirmamentException {
 
     public ForbiddenException(String message) {
-        super("forbidden", message);
+        this("forbidden", message);
+    }
+
+    public ForbiddenException(String code, String message) {
+        super(code, message);
     }
 
     @Override

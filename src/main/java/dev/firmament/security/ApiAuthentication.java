@@ -1,5 +1,7 @@
 package dev.firmament.security;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -17,6 +19,8 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.http.HttpServerRequest;
 
 import dev.firmament.audit.AuditActor;
+import dev.firmament.errors.ForbiddenException;
+import dev.firmament.errors.TooManyRequestsException;
 import dev.firmament.errors.UnauthorizedException;
 
 /**
@@ -56,7 +60,7 @@ public class ApiAuthentication {
         String authorization = request.getHeaderString("Authorization");
         Caller caller;
         if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
-            caller = localAccount(authorization.substring(6).trim());
+            caller = localAccount(authorization.substring(6).trim(), http.remoteAddress().hostAddress());
         } else if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new UnauthorizedException("Send an API token as 'Authorization: Bearer <token>'");
         } else {
@@ -99,11 +103,10 @@ public class ApiAuthentication {
     }
 
     /** A person's local account, for scripts run by people; pipelines should use API tokens. */
-    private Caller localAccount(String encoded) {
+    private Caller localAccount(String encoded, String address) {
         String decoded;
         try {
-            decoded = new String(java.util.Base64.getDecoder().decode(encoded),
-                    java.nio.charset.StandardCharsets.UTF_8);
+            decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw new UnauthorizedException("Malformed Basic credentials");
         }
@@ -111,7 +114,21 @@ public class ApiAuthentication {
         if (colon < 0) {
             throw new UnauthorizedException("Malformed Basic credentials");
         }
-        return accounts.authenticate(decoded.substring(0, colon), decoded.substring(colon + 1))
-                .orElseThrow(() -> new UnauthorizedException("Wrong e-mail or password"));
+        LocalAccounts.SignIn signIn = accounts.signIn(decoded.substring(0, colon), decoded.substring(colon + 1),
+                address, "api");
+        if (signIn instanceof LocalAccounts.Throttled throttled) {
+            throw new TooManyRequestsException("sign-in-throttled",
+                    "Too many failed sign-ins for this account or from this address; try again in "
+                            + throttled.seconds() + " s",
+                    throttled.seconds());
+        }
+        if (!(signIn instanceof LocalAccounts.Accepted accepted)) {
+            throw new UnauthorizedException("Wrong e-mail or password");
+        }
+        if (accepted.mustChangePassword()) {
+            throw new ForbiddenException("password-change-required",
+                    "This password was issued by somebody else: sign in to the console once and choose your own");
+        }
+        return accepted.caller();
     }
 }

@@ -53,6 +53,11 @@ public class ConsoleAuthentication {
         Caller caller = ("oidc".equals(session.source())
                 ? Optional.of(accounts.callerForOidc(session.email(), session.idpAdmin()))
                 : accounts.callerFor(session.email())).orElseThrow(SignInRequired::new);
+        String path = request.getUriInfo().getPath();
+        if ("local".equals(session.source()) && !path.startsWith("/console/account") && !path.equals("/console/logout")
+                && accounts.mustChangePassword(session.email())) {
+            throw new PasswordChangeRequired();
+        }
         currentSession.set(session);
         currentCaller.set(caller);
         auditActor.set(caller.type(), caller.id(), caller.name(), UUID.randomUUID().toString(),
@@ -76,6 +81,13 @@ public class ConsoleAuthentication {
         if (sent == null || !Secrets.equalInConstantTime(sent, currentSession.get().get().csrfToken())) {
             throw new ForbiddenException(
                     "This form has expired or did not come from this console; reload the page" + " and try again");
+        }
+    }
+
+    /** A password somebody else chose: every page but the account page sends the person there first. */
+    public static class PasswordChangeRequired extends RuntimeException {
+        PasswordChangeRequired() {
+            super("Choose your own password first", null, false, false);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.firmament.security;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +19,11 @@ import org.jboss.logging.Logger;
 import io.quarkus.elytron.security.common.BcryptUtil;
 import io.quarkus.runtime.StartupEvent;
 
+import dev.firmament.audit.AuditService;
+import dev.firmament.errors.InvalidInputException;
+import dev.firmament.errors.NotFoundException;
+import dev.firmament.tenant.TenantContext;
+
 /**
  * Local accounts, the embedded default: people sign in with e-mail and password (bcrypt). On the first start with no
  * user at all, a platform administrator is created; its password comes from {@code firmament.admin.password} or is
@@ -30,6 +36,9 @@ public class LocalAccounts {
     private static final int BCRYPT_COST = 12;
 
     private final EntityManager entityManager;
+    private final SignInThrottle throttle;
+    private final AccountLinks links;
+    private final AuditService audit;
     private final String adminEmail;
     private final Optional<String> adminPassword;
 
@@ -41,10 +50,13 @@ public class LocalAccounts {
         static final String HASH = BcryptUtil.bcryptHash(Secrets.random(20), BCRYPT_COST);
     }
 
-    LocalAccounts(EntityManager entityManager,
+    LocalAccounts(EntityManager entityManager, SignInThrottle throttle, AccountLinks links, AuditService audit,
             @ConfigProperty(name = "firmament.admin.email", defaultValue = "admin@firmament.local") String adminEmail,
             @ConfigProperty(name = "firmament.admin.password") Optional<String> adminPassword) {
         this.entityManager = entityManager;
+        this.throttle = throttle;
+        this.links = links;
+        this.audit = audit;
         this.adminEmail = MemberService.normalize(adminEmail);
         this.adminPassword = adminPassword.filter(p -> !p.isBlank());
     }
@@ -61,56 +73,126 @@ public class LocalAccounts {
         admin.email = adminEmail;
         admin.name = "Administrator";
         admin.passwordHash = BcryptUtil.bcryptHash(password, BCRYPT_COST);
+        // A generated password has been in a log: it opens the console once, to choose a real one.
+        admin.passwordMustChange = adminPassword.isEmpty();
         admin.platformAdmin = true;
         admin.createdAt = Instant.now();
         entityManager.persist(admin);
         if (adminPassword.isPresent()) {
             LOG.infof("Created the platform administrator %s with the configured password", adminEmail);
         } else {
-            LOG.infof("Created the platform administrator %s with password %s (shown once: change it, or set"
-                    + " FIRMAMENT_ADMIN_PASSWORD before the first start)", adminEmail, password);
+            LOG.infof("Created the platform administrator %s with password %s (shown once; the console asks for a"
+                    + " new one at the first sign-in. Or set FIRMAMENT_ADMIN_PASSWORD before the first start)",
+                    adminEmail, password);
         }
     }
 
-    /** Sets a person's local password (at least 12 characters). */
-    @Transactional
-    public void setPassword(String email, String password) {
-        if (password == null || password.length() < 12 || password.length() > 72) {
-            throw new dev.firmament.errors.InvalidInputException("weak-password", "A password is 12 to 72 characters");
+    /** The answer to a sign-in with e-mail and password. */
+    public sealed interface SignIn {
+    }
+
+    /** The password is right. */
+    public record Accepted(Caller caller, boolean mustChangePassword) implements SignIn {
+    }
+
+    /** Wrong e-mail or password (which of the two is not said). */
+    public record Refused() implements SignIn {
+    }
+
+    /** Too many failures for this account or from this address: nothing was checked; try again after the wait. */
+    public record Throttled(Duration retryAfter) implements SignIn {
+        /** Whole seconds, at least one, for {@code Retry-After} and messages. */
+        public long seconds() {
+            return Math.max(1, (retryAfter.toMillis() + 999) / 1000);
         }
-        User user = find(MemberService.normalize(email))
-                .orElseThrow(() -> new dev.firmament.errors.NotFoundException("User " + email));
-        user.passwordHash = BcryptUtil.bcryptHash(password, BCRYPT_COST);
     }
 
     /**
-     * A first password for a person added to a tenant who has none yet (local accounts), to hand over once; empty if
-     * they already have one, so adding someone to a tenant never resets their password.
+     * Checks a person's e-mail and password from a client address through a door ({@code console}, {@code api}),
+     * unless that account or address is throttled ({@link SignInThrottle}), in which case no hash is computed.
+     */
+    public SignIn signIn(String email, String password, String address, String door) {
+        Optional<Duration> wait = throttle.waitFor(email, address, door);
+        if (wait.isPresent()) {
+            return new Throttled(wait.get());
+        }
+        Optional<User> user = check(email, password);
+        if (user.isEmpty()) {
+            throttle.failed(email, address, door);
+            return new Refused();
+        }
+        throttle.succeeded(email);
+        return new Accepted(callerOf(user.get()), user.get().passwordMustChange);
+    }
+
+    /**
+     * Changes a person's own password, given the current one (checked through the same throttle as a sign-in); the
+     * answer is that check's.
      */
     @Transactional
-    public Optional<String> issueInitialPassword(String email) {
-        User user = find(MemberService.normalize(email))
-                .orElseThrow(() -> new dev.firmament.errors.NotFoundException("User " + email));
-        if (user.passwordHash != null) {
-            return Optional.empty();
+    public SignIn changePassword(String email, String current, String replacement, String address) {
+        SignIn check = signIn(email, current, address, "console");
+        if (check instanceof Accepted) {
+            User user = find(MemberService.normalize(email)).orElseThrow();
+            user.passwordHash = hash(replacement);
+            user.passwordMustChange = false;
         }
-        String password = Secrets.random(16);
-        user.passwordHash = BcryptUtil.bcryptHash(password, BCRYPT_COST);
-        return Optional.of(password);
+        return check;
     }
 
-    /** Changes a person's own password, given the current one. */
+    /**
+     * Sets the password of the person an invitation or reset link was issued to, and uses up the link, in one
+     * transaction: a password that is refused leaves the link usable. Answers the person's e-mail.
+     */
     @Transactional
-    public void changePassword(String email, String current, String replacement) {
-        if (authenticate(email, current).isEmpty()) {
-            throw new dev.firmament.errors.InvalidInputException("wrong-password", "The current password is wrong");
-        }
-        setPassword(email, replacement);
+    public Optional<String> choosePassword(String token, String password) {
+        String hash = hash(password);
+        return links.redeem(token).map(userId -> {
+            User user = entityManager.find(User.class, userId);
+            user.passwordHash = hash;
+            user.passwordMustChange = false;
+            return user.email;
+        });
     }
 
-    /** The caller for a correct e-mail and password, with the person's roles in every tenant. */
+    /** A password-reset link and the (normalized) e-mail it is for. */
+    public record IssuedReset(String email, AccountLinks.Issued link) {
+    }
+
+    /** A password-reset link for an existing person, issued by a platform administrator (audited, platform chain). */
     @Transactional
-    public Optional<Caller> authenticate(String email, String password) {
+    public IssuedReset issuePasswordReset(String email, String issuedBy) {
+        String normalized = MemberService.normalize(email);
+        User user = find(normalized).orElseThrow(() -> new NotFoundException("Nobody has the e-mail " + normalized));
+        AccountLinks.Issued issued = links.reset(user.id, issuedBy);
+        audit.recordFor(TenantContext.NO_TENANT, "account.password-reset", "user", normalized, null,
+                Map.of("expiresAt", issued.expiresAt().toString()));
+        return new IssuedReset(normalized, issued);
+    }
+
+    /** Whether the person must replace a password somebody else chose before doing anything else. */
+    @Transactional
+    public boolean mustChangePassword(String email) {
+        return find(email).map(user -> user.passwordMustChange).orElse(false);
+    }
+
+    /** Sets a person's password directly: for tests and tools that act as the person. */
+    @Transactional
+    public void setPassword(String email, String password) {
+        User user = find(MemberService.normalize(email)).orElseThrow(() -> new NotFoundException("User " + email));
+        user.passwordHash = hash(password);
+    }
+
+    private static String hash(String password) {
+        if (password == null || password.length() < 12 || password.length() > 72) {
+            throw new InvalidInputException("weak-password", "A password is 12 to 72 characters");
+        }
+        return BcryptUtil.bcryptHash(password, BCRYPT_COST);
+    }
+
+    /** The person, if the e-mail and password match; as slow for unknown people as for known ones. */
+    @Transactional
+    Optional<User> check(String email, String password) {
         Optional<User> user;
         try {
             user = find(MemberService.normalize(email));
@@ -119,10 +201,7 @@ public class LocalAccounts {
         }
         String hash = user.map(u -> u.passwordHash).orElse(null);
         boolean matches = BcryptUtil.matches(password == null ? "" : password, hash == null ? Decoy.HASH : hash);
-        if (!matches || hash == null) {
-            return Optional.empty();
-        }
-        return Optional.of(callerOf(user.get()));
+        return matches && hash != null ? user : Optional.empty();
     }
 
     /**

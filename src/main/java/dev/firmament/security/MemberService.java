@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -24,10 +25,14 @@ public class MemberService {
 
     private final EntityManager entityManager;
     private final AuditService audit;
+    private final AccountLinks links;
+    private final CurrentCaller caller;
 
-    MemberService(EntityManager entityManager, AuditService audit) {
+    MemberService(EntityManager entityManager, AuditService audit, AccountLinks links, CurrentCaller caller) {
         this.entityManager = entityManager;
         this.audit = audit;
+        this.links = links;
+        this.caller = caller;
     }
 
     /** A member with the person's e-mail. */
@@ -42,33 +47,84 @@ public class MemberService {
                 .getResultList().stream().map(r -> new MemberEntry((Member) r[0], (String) r[1])).toList();
     }
 
-    /** Adds a person by e-mail (creating the user, without a password, if new). */
+    /**
+     * A membership just added, and the invitation of the person if this addition created them: a person who already
+     * existed (in any tenant, or known through OIDC) keeps their credentials untouched and gets nothing else.
+     */
+    public record Added(MemberEntry entry, Optional<AccountLinks.Issued> invitation) {
+    }
+
+    /** Adds a person by e-mail to the current tenant, creating and inviting them if nobody has that e-mail yet. */
     @Transactional
-    public MemberEntry add(String email, Role role) {
+    public Added add(String email, Role role) {
         String normalized = normalize(email);
-        User user = entityManager.createQuery("from User where email = ?1", User.class).setParameter(1, normalized)
-                .getResultStream().findFirst().orElseGet(() -> {
-                    User created = new User();
-                    created.id = UUID.randomUUID();
-                    created.email = normalized;
-                    created.createdAt = Instant.now();
-                    entityManager.persist(created);
-                    return created;
-                });
+        requireRole(role);
+        Person person = findOrCreate(normalized);
         boolean exists = !entityManager.createQuery("from Member where userId = ?1", Member.class)
-                .setParameter(1, user.id).getResultList().isEmpty();
+                .setParameter(1, person.user().id).getResultList().isEmpty();
         if (exists) {
             throw new ConflictException("member-exists", normalized + " is already a member");
         }
         Member member = new Member();
         member.id = UUID.randomUUID();
-        member.userId = user.id;
-        member.role = requireRole(role).code();
+        member.userId = person.user().id;
+        member.role = role.code();
         member.createdAt = Instant.now();
         entityManager.persist(member);
+        // The invitation's foreign key names the membership: write it first.
+        entityManager.flush();
         audit.record("member.add", "member", member.id.toString(), null,
                 Map.of("email", normalized, "role", member.role));
-        return new MemberEntry(member, normalized);
+        return new Added(new MemberEntry(member, normalized),
+                person.created() ? Optional.of(links.invite(person.user().id, UUID.fromString(member.tenantId), member.id, actor()))
+                        : Optional.empty());
+    }
+
+    /**
+     * Makes {@code email} the owner of a tenant created in this transaction (on the platform's side, so outside the
+     * tenant's ORM filter), recorded in the new tenant's own audit chain.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Added addFirstOwner(UUID tenantId, String email) {
+        String normalized = normalize(email);
+        Person person = findOrCreate(normalized);
+        UUID memberId = UUID.randomUUID();
+        Instant now = Instant.now();
+        entityManager.createNativeQuery("insert into members (tenant_id, id, user_id, role, created_at)"
+                + " values (?1, ?2, ?3, 'owner', ?4)").setParameter(1, tenantId.toString()).setParameter(2, memberId)
+                .setParameter(3, person.user().id).setParameter(4, java.sql.Timestamp.from(now)).executeUpdate();
+        audit.recordFor(tenantId, "member.add", "member", memberId.toString(), null,
+                Map.of("email", normalized, "role", Role.OWNER.code()));
+        Member member = new Member();
+        member.id = memberId;
+        member.userId = person.user().id;
+        member.role = Role.OWNER.code();
+        member.createdAt = now;
+        return new Added(new MemberEntry(member, normalized),
+                person.created() ? Optional.of(links.invite(person.user().id, tenantId, memberId, actor()))
+                        : Optional.empty());
+    }
+
+    private record Person(User user, boolean created) {
+    }
+
+    private Person findOrCreate(String normalized) {
+        Optional<User> existing = entityManager.createQuery("from User where email = ?1", User.class)
+                .setParameter(1, normalized).getResultStream().findFirst();
+        if (existing.isPresent()) {
+            return new Person(existing.get(), false);
+        }
+        User created = new User();
+        created.id = UUID.randomUUID();
+        created.email = normalized;
+        created.createdAt = Instant.now();
+        entityManager.persist(created);
+        entityManager.flush();
+        return new Person(created, true);
+    }
+
+    private String actor() {
+        return caller.get().map(Caller::name).orElse("system");
     }
 
     @Transactional

@@ -25,6 +25,10 @@ public class User {
     @Column(name = "password_hash")
     public String passwordHash;
 
+    /** The password was chosen by somebody else (the generated first one): it must be replaced at sign-in. */
+    @Column(name = "password_must_change", nullable = false)
+    public boolean passwordMustChange;
+
     @Column(name = "platform_admin", nullable = false)
     public boolean platformAdmin;
 

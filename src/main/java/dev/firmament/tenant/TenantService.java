@@ -11,6 +11,7 @@ import jakarta.transaction.Transactional;
 
 import dev.firmament.audit.AuditService;
 import dev.firmament.errors.InvalidInputException;
+import dev.firmament.security.MemberService;
 
 /** Creates and finds tenants. */
 @ApplicationScoped
@@ -21,17 +22,28 @@ public class TenantService {
 
     private final TenantRepository tenants;
     private final AuditService audit;
+    private final MemberService members;
 
     /** Console paths beside the tenants' own ({@code /console/<slug>}): no tenant may take their name. */
-    public static final java.util.Set<String> CONSOLE_PATHS = java.util.Set.of("login", "logout", "account");
+    public static final java.util.Set<String> CONSOLE_PATHS = java.util.Set.of("login", "logout", "account", "invitations",
+            "platform");
 
-    TenantService(TenantRepository tenants, AuditService audit) {
+    TenantService(TenantRepository tenants, AuditService audit, MemberService members) {
         this.tenants = tenants;
         this.audit = audit;
+        this.members = members;
     }
 
+    /** A new tenant, its first owner, and that person's invitation if creating the tenant created them. */
+    public record Created(Tenant tenant, MemberService.Added owner) {
+    }
+
+    /**
+     * Creates a tenant with {@code ownerEmail} as its first owner, in one transaction: a tenant never exists without
+     * an owner. The owner is added like any member: an existing person gets the membership, a new one an invitation.
+     */
     @Transactional
-    public Tenant create(String slug, String name) {
+    public Created create(String slug, String name, String ownerEmail) {
         if (slug == null || !SLUG.matcher(slug).matches()) {
             throw new InvalidInputException("invalid-slug",
                     "A tenant slug is 1 to 40 lower-case letters, digits and inner hyphens, was: " + slug);
@@ -42,6 +54,9 @@ public class TenantService {
         }
         if (name == null || name.isBlank() || name.length() > 200) {
             throw new InvalidInputException("invalid-name", "A tenant name is 1 to 200 characters");
+        }
+        if (ownerEmail == null || ownerEmail.isBlank()) {
+            throw new InvalidInputException("owner-required", "A tenant needs an owner: give the owner's e-mail");
         }
         if (tenants.findBySlug(slug).isPresent()) {
             throw new TenantExistsException(slug);
@@ -54,7 +69,8 @@ public class TenantService {
         tenants.persist(tenant);
         audit.record("tenant.create", "tenant", tenant.id.toString(), null,
                 java.util.Map.of("slug", tenant.slug, "name", tenant.name));
-        return tenant;
+        tenants.flush();
+        return new Created(tenant, members.addFirstOwner(tenant.id, ownerEmail));
     }
 
     @Transactional

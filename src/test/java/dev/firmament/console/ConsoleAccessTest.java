@@ -25,6 +25,7 @@ import dev.firmament.security.ConsoleAuthentication;
 import dev.firmament.security.LocalAccounts;
 import dev.firmament.security.MemberService;
 import dev.firmament.security.Role;
+import dev.firmament.testing.ConsoleLogin;
 import dev.firmament.testing.Fleet;
 
 /**
@@ -71,15 +72,8 @@ class ConsoleAccessTest {
         String email = role.code() + "-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "@example.com";
         tenant.as(() -> members.add(email, role));
         accounts.setPassword(email, PASSWORD);
-        Response login = given().redirects().follow(false).formParam("email", email).formParam("password", PASSWORD)
-                .post("/console/login");
-        assertThat(login.statusCode()).isEqualTo(303);
-        String cookie = login.getCookie(ConsoleAuthentication.COOKIE);
-        String page = given().redirects().follow(false).cookie(ConsoleAuthentication.COOKIE, cookie)
-                .get("/console/" + fleet.slugOf(tenant.id)).asString();
-        Matcher csrf = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(page);
-        assertThat(csrf.find()).as("the page carries the CSRF token").isTrue();
-        return new Session(cookie, csrf.group(1));
+        ConsoleLogin login = ConsoleLogin.signIn(email, PASSWORD, "/console/" + fleet.slugOf(tenant.id));
+        return new Session(login.cookie(), login.csrf());
     }
 
     static List<Route> routes(String slug) {
@@ -209,7 +203,8 @@ class ConsoleAccessTest {
         String email = "redirect-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "@example.com";
         tenantA.as(() -> members.add(email, Role.VIEWER));
         accounts.setPassword(email, PASSWORD);
-        for (String next : List.of("//evil.example/console", "https://evil.example/", "/console/login", "/\\evil")) {
+        for (String next : List.of("//evil.example/console", "https://evil.example/", "/console/login", "/\\evil",
+                "/console/x y", "/console\r\nSet-Cookie: a=b", "/console/\u0000", "/consolex")) {
             Response login = given().redirects().follow(false).formParam("email", email).formParam("password", PASSWORD)
                     .formParam("next", next).post("/console/login");
             assertThat(login.header("Location")).as(next).endsWith("/console");
@@ -241,7 +236,7 @@ class ConsoleAccessTest {
     @Test
     void aTenantCannotTakeTheNameOfAConsolePage() {
         Response refused = given().header("Authorization", "Bearer test-bootstrap-token-0123456789")
-                .contentType("application/json").body("{\"slug\": \"login\", \"name\": \"Login\"}")
+                .contentType("application/json").body("{\"slug\": \"login\", \"name\": \"Login\", \"owner\": \"o@example.com\"}")
                 .post("/api/v1/tenants");
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(refused.asString()).contains("reserved-slug");

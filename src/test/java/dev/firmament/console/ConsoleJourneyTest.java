@@ -343,13 +343,21 @@ class ConsoleJourneyTest {
         page.navigate("/console/" + slug + "/settings");
         assertThat(page.locator("main")).not().containsText(token);
 
-        // A new person gets a first password once; with it they sign in as what they were made.
+        // A new person gets an invitation link once; on it they choose their password and arrive as what they were
+        // made.
         page.getByLabel("E-mail").fill("newcomer-" + slug + "@example.com");
         page.getByLabel("Role", new Page.GetByLabelOptions().setExact(true)).last().selectOption("maintainer");
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add member")).click();
-        String firstPassword = page.getByTestId("initial-password").textContent().trim();
-        Page newcomer = browser().signIn("newcomer-" + slug + "@example.com", firstPassword);
+        String invitation = page.getByTestId("invitation-url").textContent().trim();
+        ConsoleBrowser.screenshot(page, "member-invited");
+        Page newcomer = browser().open(1280, 900);
+        newcomer.navigate(invitation);
+        assertThat(newcomer.getByTestId("invited-email")).hasText("newcomer-" + slug + "@example.com");
+        newcomer.getByLabel("Password").fill("the newcomer's password");
+        newcomer.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Set password and sign in")).click();
         assertThat(newcomer.getByTestId("who")).containsText("maintainer");
+        newcomer.navigate(invitation);
+        assertThat(newcomer.getByTestId("invalid-link")).isVisible();
         newcomer.context().close();
 
         // Roles change in place.

@@ -26,13 +26,17 @@ class LocalAccountsTest {
     @Test
     void theBootstrapAdministratorManagesTenantsAndMembers() {
         String slug = "people-" + UUID.randomUUID().toString().substring(0, 8);
-        given().auth().preemptive().basic(ADMIN, ADMIN_PASSWORD).contentType("application/json")
-                .body(Map.of("slug", slug, "name", "People")).post("/api/v1/tenants").then().statusCode(201);
         String owner = "owner-" + UUID.randomUUID().toString().substring(0, 6) + "@example.com";
-        String ownerId = given().auth().preemptive().basic(ADMIN, ADMIN_PASSWORD).contentType("application/json")
-                .body(Map.of("email", owner.toUpperCase(), "role", "owner")).post("/api/v1/tenants/{t}/members", slug)
-                .then().statusCode(201).extract().path("id");
-        accounts.setPassword(owner, "a long enough password");
+        // A tenant is created with its first owner; a person new to the platform gets an invitation link.
+        Response created = given().auth().preemptive().basic(ADMIN, ADMIN_PASSWORD).contentType("application/json")
+                .body(Map.of("slug", slug, "name", "People", "owner", owner.toUpperCase())).post("/api/v1/tenants");
+        assertThat(created.statusCode()).isEqualTo(201);
+        assertThat(created.jsonPath().getString("owner")).isEqualTo(owner);
+        String invitation = created.jsonPath().getString("invitationUrl");
+        given().redirects().follow(false).formParam("password", "a long enough password")
+                .post(invitation.replaceFirst("^https?://[^/]+", "")).then().statusCode(303);
+        String ownerId = given().auth().preemptive().basic(owner, "a long enough password")
+                .get("/api/v1/tenants/{t}/members", slug).then().statusCode(200).extract().path("[0].id");
 
         // The new owner signs in and sees exactly their tenant.
         given().auth().preemptive().basic(owner, "a long enough password").get("/api/v1/tenants/{t}/members", slug)
@@ -51,6 +55,15 @@ class LocalAccountsTest {
     }
 
     @Test
+    void theBootstrapTokenMustNameTheOwner() {
+        Response refused = given().auth().oauth2("test-bootstrap-token-0123456789").contentType("application/json")
+                .body(Map.of("slug", "ownerless-" + UUID.randomUUID().toString().substring(0, 8), "name", "Ownerless"))
+                .post("/api/v1/tenants");
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.jsonPath().getString("code")).isEqualTo("owner-required");
+    }
+
+    @Test
     void wrongPasswordsUnknownPeopleAndMalformedCredentialsGet401() {
         given().auth().preemptive().basic(ADMIN, "wrong").get("/api/v1/tenants").then().statusCode(401);
         given().auth().preemptive().basic("nobody@example.com", ADMIN_PASSWORD).get("/api/v1/tenants").then()
@@ -65,8 +78,10 @@ class LocalAccountsTest {
         String a = "a-" + UUID.randomUUID().toString().substring(0, 8);
         String b = "b-" + UUID.randomUUID().toString().substring(0, 8);
         for (String slug : new String[] { a, b }) {
+            // Without an owner, the administrator who creates the tenant owns it.
             given().auth().preemptive().basic(ADMIN, ADMIN_PASSWORD).contentType("application/json")
-                    .body(Map.of("slug", slug, "name", slug)).post("/api/v1/tenants").then().statusCode(201);
+                    .body(Map.of("slug", slug, "name", slug)).post("/api/v1/tenants").then().statusCode(201)
+                    .body("owner", org.hamcrest.Matchers.equalTo(ADMIN));
         }
         String person = "p-" + UUID.randomUUID().toString().substring(0, 6) + "@example.com";
         given().auth().preemptive().basic(ADMIN, ADMIN_PASSWORD).contentType("application/json")

@@ -48,8 +48,8 @@ class TenantIsolationTest {
 
     @BeforeEach
     void twoTenantsAndAProductOfA() {
-        tenantA = tenants.create(uniqueSlug("a"), "Tenant A").id;
-        tenantB = tenants.create(uniqueSlug("b"), "Tenant B").id;
+        tenantA = tenants.create(uniqueSlug("a"), "Tenant A", "owner@a.example").tenant().id;
+        tenantB = tenants.create(uniqueSlug("b"), "Tenant B", "owner@b.example").tenant().id;
         productOfA = tenantContext.callAs(tenantA, () -> inTransaction(() -> {
             Product product = product("SONOFF_BASIC");
             products.persist(product);

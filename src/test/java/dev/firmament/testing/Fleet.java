@@ -53,7 +53,8 @@ public class Fleet {
 
     /** A new tenant with one product and a device key defaulting to it. */
     public Tenant tenant(String productName) {
-        UUID id = tenants.create("t-" + UUID.randomUUID().toString().substring(0, 12), "Test tenant").id;
+        String slug = "t-" + UUID.randomUUID().toString().substring(0, 12);
+        UUID id = tenants.create(slug, "Test tenant", "owner@" + slug + ".example").tenant().id;
         Product product = context.callAs(id, () -> products.create(productName));
         String key = context.callAs(id, () -> keys.create("test devices", product.id, null).secret());
         return new Tenant(id, product, key);
