@@ -41,8 +41,8 @@ public class TenantsResource {
     }
 
     /**
-     * A tenant just created, with its first owner and, if that person was created by this request, the one-time link
-     * on which they choose their password (returned this once).
+     * A tenant just created, with its first owner and, if that person was created by this request, the one-time link on
+     * which they choose their password (returned this once).
      */
     public record CreatedTenantView(String id, String slug, String name, Instant createdAt, String owner,
             String invitationUrl, Instant invitationExpiresAt) {

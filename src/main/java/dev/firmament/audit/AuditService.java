@@ -57,8 +57,7 @@ public class AuditService {
      * the transaction that creates it (on the platform's side).
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void recordFor(UUID tenant, String action, String targetType, String targetId, Object before,
-            Object after) {
+    public void recordFor(UUID tenant, String action, String targetType, String targetId, Object before, Object after) {
         String tenantId = tenant.toString();
         AuditActor actor = actor();
         // One writer per chain at a time; the lock ends with the transaction.

@@ -185,8 +185,10 @@ public class ConsoleHomeResource {
             return Response.status(e.status()).entity(Templates.account(e.getMessage(), required)).build();
         }
         if (check instanceof LocalAccounts.Throttled throttled) {
-            return Response.status(429).header("Retry-After", throttled.seconds()).entity(Templates.account(
-                    "Too many wrong passwords; try again in " + waitInWords(throttled.seconds()) + ".", required))
+            return Response.status(429).header("Retry-After", throttled.seconds())
+                    .entity(Templates.account(
+                            "Too many wrong passwords; try again in " + waitInWords(throttled.seconds()) + ".",
+                            required))
                     .build();
         }
         if (!(check instanceof LocalAccounts.Accepted)) {

@@ -81,9 +81,10 @@ public class PlatformPage {
         String next = "/console/" + created.tenant().slug;
         String email = created.owner().entry().email();
         return created.owner().invitation()
-                .map(invitation -> Response.ok(Templates.linkIssued(
-                        "Tenant " + created.tenant().name + " created; invite its owner", email,
-                        invitation.url(links.base(uri.getBaseUri())), invitation.expiresAt(), next)).build())
+                .map(invitation -> Response
+                        .ok(Templates.linkIssued("Tenant " + created.tenant().name + " created; invite its owner",
+                                email, invitation.url(links.base(uri.getBaseUri())), invitation.expiresAt(), next))
+                        .build())
                 .orElseGet(() -> ConsoleResponses.redirect(headers, next,
                         "Tenant " + created.tenant().name + " created with " + email + " as its owner"));
     }
@@ -97,8 +98,9 @@ public class PlatformPage {
         try {
             issued = accounts.issuePasswordReset(email, view.user());
         } catch (FirmamentException e) {
-            return Response.status(e.status()).entity(page(new TenantForm("", "", view.user()), null,
-                    email == null ? "" : email, e.getMessage())).build();
+            return Response.status(e.status())
+                    .entity(page(new TenantForm("", "", view.user()), null, email == null ? "" : email, e.getMessage()))
+                    .build();
         }
         return Response.ok(Templates.linkIssued("Password-reset link for " + issued.email(), issued.email(),
                 issued.link().url(links.base(uri.getBaseUri())), issued.link().expiresAt(), "/console/platform"))

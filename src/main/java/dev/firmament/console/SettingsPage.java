@@ -55,8 +55,7 @@ public class SettingsPage {
 
         static native TemplateInstance tokenCreated(String name, String role, String token);
 
-        static native TemplateInstance memberAdded(String email, String role, String invitationUrl,
-                Instant expiresAt);
+        static native TemplateInstance memberAdded(String email, String role, String invitationUrl, Instant expiresAt);
     }
 
     private final DeviceKeyService keys;
@@ -145,9 +144,8 @@ public class SettingsPage {
         var added = members.add(email, role == null ? null : Role.parse(role));
         String who = added.entry().email() + " added as " + added.entry().member().role;
         return added.invitation()
-                .map(invitation -> Response.ok(Templates.memberAdded(added.entry().email(),
-                        added.entry().member().role, invitation.url(links.base(uri.getBaseUri())),
-                        invitation.expiresAt())).build())
+                .map(invitation -> Response.ok(Templates.memberAdded(added.entry().email(), added.entry().member().role,
+                        invitation.url(links.base(uri.getBaseUri())), invitation.expiresAt())).build())
                 .orElseGet(() -> ConsoleResponses.redirect(headers, "/console/" + tenant + "/settings",
                         who + "; they sign in with the account they already have"));
     }

@@ -49,8 +49,8 @@ public class DemoData {
     DemoData(@ConfigProperty(name = "firmament.demo-data.enabled") boolean enabled,
             @ConfigProperty(name = "quarkus.http.port") int httpPort,
             @ConfigProperty(name = "firmament.admin.email", defaultValue = "admin@firmament.local") String adminEmail,
-            TenantService tenants, TenantContext context,
-            ProductService products, ReleaseService releases, RuleService rules, DeviceKeyService keys) {
+            TenantService tenants, TenantContext context, ProductService products, ReleaseService releases,
+            RuleService rules, DeviceKeyService keys) {
         this.enabled = enabled;
         this.httpPort = httpPort;
         this.adminEmail = adminEmail;
@@ -63,8 +63,7 @@ public class DemoData {
     }
 
     /** After the platform administrator exists ({@link dev.firmament.security.LocalAccounts}): they own the demo. */
-    void onStart(@Observes @Priority(Interceptor.Priority.APPLICATION + 600)
-    StartupEvent event) throws IOException {
+    void onStart(@Observes @Priority(Interceptor.Priority.APPLICATION + 600) StartupEvent event) throws IOException {
         if (!enabled) {
             return;
         }

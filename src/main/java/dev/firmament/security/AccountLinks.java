@@ -128,9 +128,10 @@ public class AccountLinks {
                 .createNativeQuery("insert into account_links (token_hash, purpose, user_id, tenant_id, member_id,"
                         + " created_by, created_at, expires_at) values (?1, ?2, ?3, ?4, cast(?5 as uuid), ?6, ?7, ?8)")
                 .setParameter(1, hash(token)).setParameter(2, purpose.code).setParameter(3, userId)
-                .setParameter(4, tenantId == null ? null : tenantId.toString()).setParameter(5, memberId == null ? null : memberId.toString())
-                .setParameter(6, createdBy).setParameter(7, Timestamp.from(clock.instant()))
-                .setParameter(8, Timestamp.from(expiresAt)).executeUpdate();
+                .setParameter(4, tenantId == null ? null : tenantId.toString())
+                .setParameter(5, memberId == null ? null : memberId.toString()).setParameter(6, createdBy)
+                .setParameter(7, Timestamp.from(clock.instant())).setParameter(8, Timestamp.from(expiresAt))
+                .executeUpdate();
         return new Issued(token, expiresAt);
     }
 

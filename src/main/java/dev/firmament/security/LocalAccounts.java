@@ -81,8 +81,9 @@ public class LocalAccounts {
         if (adminPassword.isPresent()) {
             LOG.infof("Created the platform administrator %s with the configured password", adminEmail);
         } else {
-            LOG.infof("Created the platform administrator %s with password %s (shown once; the console asks for a"
-                    + " new one at the first sign-in. Or set FIRMAMENT_ADMIN_PASSWORD before the first start)",
+            LOG.infof(
+                    "Created the platform administrator %s with password %s (shown once; the console asks for a"
+                            + " new one at the first sign-in. Or set FIRMAMENT_ADMIN_PASSWORD before the first start)",
                     adminEmail, password);
         }
     }
@@ -108,8 +109,8 @@ public class LocalAccounts {
     }
 
     /**
-     * Checks a person's e-mail and password from a client address through a door ({@code console}, {@code api}),
-     * unless that account or address is throttled ({@link SignInThrottle}), in which case no hash is computed.
+     * Checks a person's e-mail and password from a client address through a door ({@code console}, {@code api}), unless
+     * that account or address is throttled ({@link SignInThrottle}), in which case no hash is computed.
      */
     public SignIn signIn(String email, String password, String address, String door) {
         Optional<Duration> wait = throttle.waitFor(email, address, door);

@@ -76,7 +76,9 @@ public class MemberService {
         audit.record("member.add", "member", member.id.toString(), null,
                 Map.of("email", normalized, "role", member.role));
         return new Added(new MemberEntry(member, normalized),
-                person.created() ? Optional.of(links.invite(person.user().id, UUID.fromString(member.tenantId), member.id, actor()))
+                person.created()
+                        ? Optional.of(
+                                links.invite(person.user().id, UUID.fromString(member.tenantId), member.id, actor()))
                         : Optional.empty());
     }
 
@@ -90,9 +92,11 @@ public class MemberService {
         Person person = findOrCreate(normalized);
         UUID memberId = UUID.randomUUID();
         Instant now = Instant.now();
-        entityManager.createNativeQuery("insert into members (tenant_id, id, user_id, role, created_at)"
-                + " values (?1, ?2, ?3, 'owner', ?4)").setParameter(1, tenantId.toString()).setParameter(2, memberId)
-                .setParameter(3, person.user().id).setParameter(4, java.sql.Timestamp.from(now)).executeUpdate();
+        entityManager
+                .createNativeQuery("insert into members (tenant_id, id, user_id, role, created_at)"
+                        + " values (?1, ?2, ?3, 'owner', ?4)")
+                .setParameter(1, tenantId.toString()).setParameter(2, memberId).setParameter(3, person.user().id)
+                .setParameter(4, java.sql.Timestamp.from(now)).executeUpdate();
         audit.recordFor(tenantId, "member.add", "member", memberId.toString(), null,
                 Map.of("email", normalized, "role", Role.OWNER.code()));
         Member member = new Member();
@@ -100,9 +104,8 @@ public class MemberService {
         member.userId = person.user().id;
         member.role = Role.OWNER.code();
         member.createdAt = now;
-        return new Added(new MemberEntry(member, normalized),
-                person.created() ? Optional.of(links.invite(person.user().id, tenantId, memberId, actor()))
-                        : Optional.empty());
+        return new Added(new MemberEntry(member, normalized), person.created()
+                ? Optional.of(links.invite(person.user().id, tenantId, memberId, actor())) : Optional.empty());
     }
 
     private record Person(User user, boolean created) {

@@ -92,14 +92,15 @@ public class SignInThrottle {
 
     /** One more failure in the subject's window (a window that has passed starts over); answers the count. */
     private int count(String subject, Instant now) {
-        Object failures = entityManager.createNativeQuery("insert into sign_in_failures (subject, failures,"
-                + " window_start) values (?1, 1, ?2) on conflict (subject) do update set"
-                + " failures = case when sign_in_failures.window_start < ?3 then 1"
-                + " else sign_in_failures.failures + 1 end,"
-                + " window_start = case when sign_in_failures.window_start < ?3 then ?2"
-                + " else sign_in_failures.window_start end returning failures").setParameter(1, subject)
-                .setParameter(2, Timestamp.from(now)).setParameter(3, Timestamp.from(now.minus(config.failureWindow())))
-                .getSingleResult();
+        Object failures = entityManager
+                .createNativeQuery("insert into sign_in_failures (subject, failures,"
+                        + " window_start) values (?1, 1, ?2) on conflict (subject) do update set"
+                        + " failures = case when sign_in_failures.window_start < ?3 then 1"
+                        + " else sign_in_failures.failures + 1 end,"
+                        + " window_start = case when sign_in_failures.window_start < ?3 then ?2"
+                        + " else sign_in_failures.window_start end returning failures")
+                .setParameter(1, subject).setParameter(2, Timestamp.from(now))
+                .setParameter(3, Timestamp.from(now.minus(config.failureWindow()))).getSingleResult();
         return ((Number) failures).intValue();
     }
 

@@ -25,8 +25,8 @@ public class TenantService {
     private final MemberService members;
 
     /** Console paths beside the tenants' own ({@code /console/<slug>}): no tenant may take their name. */
-    public static final java.util.Set<String> CONSOLE_PATHS = java.util.Set.of("login", "logout", "account", "invitations",
-            "platform");
+    public static final java.util.Set<String> CONSOLE_PATHS = java.util.Set.of("login", "logout", "account",
+            "invitations", "platform");
 
     TenantService(TenantRepository tenants, AuditService audit, MemberService members) {
         this.tenants = tenants;
@@ -39,8 +39,8 @@ public class TenantService {
     }
 
     /**
-     * Creates a tenant with {@code ownerEmail} as its first owner, in one transaction: a tenant never exists without
-     * an owner. The owner is added like any member: an existing person gets the membership, a new one an invitation.
+     * Creates a tenant with {@code ownerEmail} as its first owner, in one transaction: a tenant never exists without an
+     * owner. The owner is added like any member: an existing person gets the membership, a new one an invitation.
      */
     @Transactional
     public Created create(String slug, String name, String ownerEmail) {

@@ -258,7 +258,8 @@ class ApiAccessMatrixTest {
     void bootstrapTokenIsAPlatformAdministrator() {
         String slug = "boot-" + unique().toLowerCase();
         given().auth().oauth2("test-bootstrap-token-0123456789").contentType("application/json")
-                .body(Map.of("slug", slug, "name", "Bootstrapped", "owner", "owner@" + slug + ".example")).post("/api/v1/tenants").then().statusCode(201);
+                .body(Map.of("slug", slug, "name", "Bootstrapped", "owner", "owner@" + slug + ".example"))
+                .post("/api/v1/tenants").then().statusCode(201);
         given().auth().oauth2("test-bootstrap-token-0123456789").get("/api/v1/tenants/{t}/products", slug).then()
                 .statusCode(200);
         given().auth().oauth2(tokensOfA.get(Role.OWNER)).contentType("application/json")

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -236,7 +234,8 @@ class ConsoleAccessTest {
     @Test
     void aTenantCannotTakeTheNameOfAConsolePage() {
         Response refused = given().header("Authorization", "Bearer test-bootstrap-token-0123456789")
-                .contentType("application/json").body("{\"slug\": \"login\", \"name\": \"Login\", \"owner\": \"o@example.com\"}")
+                .contentType("application/json")
+                .body("{\"slug\": \"login\", \"name\": \"Login\", \"owner\": \"o@example.com\"}")
                 .post("/api/v1/tenants");
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(refused.asString()).contains("reserved-slug");

@@ -83,7 +83,8 @@ class KeycloakSignInIT {
 
         String app = "http://localhost:" + appPort;
         PackagedAppApi bootstrap = new PackagedAppApi(appPort, TOKEN);
-        bootstrap.api().body(Map.of("slug", "acme", "name", "Acme", "owner", "owner@acme.example")).post("/api/v1/tenants").then().statusCode(201);
+        bootstrap.api().body(Map.of("slug", "acme", "name", "Acme", "owner", "owner@acme.example"))
+                .post("/api/v1/tenants").then().statusCode(201);
         bootstrap.api().body(Map.of("email", "demo@firmament.local", "role", "maintainer"))
                 .post("/api/v1/tenants/acme/members").then().statusCode(201);
 

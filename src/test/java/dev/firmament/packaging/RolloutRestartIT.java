@@ -49,7 +49,8 @@ class RolloutRestartIT {
         SimulatedFleet devices;
         try {
             PackagedApp.awaitReady(first, port, Duration.ofSeconds(60), workDir.resolve("first.log"));
-            app.api().body(Map.of("slug", "acme", "name", "Acme", "owner", "owner@acme.example")).post("/api/v1/tenants").then().statusCode(201);
+            app.api().body(Map.of("slug", "acme", "name", "Acme", "owner", "owner@acme.example"))
+                    .post("/api/v1/tenants").then().statusCode(201);
             app.api().body(Map.of("name", "SONOFF_BASIC")).post(path("/products")).then().statusCode(201);
             String key = app.api().body(Map.of("name", "field", "product", "SONOFF_BASIC")).post(path("/device-keys"))
                     .then().statusCode(201).extract().jsonPath().getString("key");

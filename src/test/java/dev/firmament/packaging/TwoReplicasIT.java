@@ -84,7 +84,8 @@ class TwoReplicasIT {
                 workDir.resolve("b.log"));
         PackagedApp.awaitReady(replicaB, portB, Duration.ofSeconds(90), workDir.resolve("b.log"));
 
-        a.api().body(Map.of("slug", "acme", "name", "Acme", "owner", "owner@acme.example")).post("/api/v1/tenants").then().statusCode(201);
+        a.api().body(Map.of("slug", "acme", "name", "Acme", "owner", "owner@acme.example")).post("/api/v1/tenants")
+                .then().statusCode(201);
         b.api().body(Map.of("name", "SONOFF_BASIC")).post(path("/products")).then().statusCode(201);
         String key = a.api().body(Map.of("name", "field", "product", "SONOFF_BASIC")).post(path("/device-keys")).then()
                 .statusCode(201).extract().jsonPath().getString("key");

@@ -104,8 +104,8 @@ class AccountTakeoverTest {
         scene.b().as(() -> members.add(apiCreated, Role.MAINTAINER));
         scene.b().as(() -> members.add(oidcPerson, Role.OWNER));
         for (String person : new String[] { apiCreated, oidcPerson }) {
-            Response console = scene.attacker().post("/console/" + scene.slugA() + "/settings/members", "email",
-                    person, "role", "viewer");
+            Response console = scene.attacker().post("/console/" + scene.slugA() + "/settings/members", "email", person,
+                    "role", "viewer");
             assertThat(console.statusCode()).as(person).isEqualTo(303);
             assertThat(console.asString()).doesNotContain("/console/invitations/");
             assertThat(passwordHashOf(person)).as("%s still has no password", person).isNull();
@@ -163,8 +163,7 @@ class AccountTakeoverTest {
         assertThat(session.get("/console/" + scene.slugA()).asString()).contains(newcomer + " · maintainer");
 
         assertThat(given().get(path(link)).statusCode()).as("used up").isEqualTo(404);
-        Response reused = given().redirects().follow(false).formParam("password", ATTACKER_PASSWORD)
-                .post(path(link));
+        Response reused = given().redirects().follow(false).formParam("password", ATTACKER_PASSWORD).post(path(link));
         assertThat(reused.statusCode()).isEqualTo(404);
         assertThat(accounts.signIn(newcomer, "my very own password", "127.0.0.9", "api"))
                 .isInstanceOf(LocalAccounts.Accepted.class);
@@ -183,8 +182,7 @@ class AccountTakeoverTest {
         assertThat(given().get(path(link)).statusCode()).isEqualTo(200);
         clock.advance(Duration.ofHours(2));
         assertThat(given().get(path(link)).statusCode()).isEqualTo(404);
-        assertThat(given().formParam("password", "too late a password").post(path(link)).statusCode())
-                .isEqualTo(404);
+        assertThat(given().formParam("password", "too late a password").post(path(link)).statusCode()).isEqualTo(404);
     }
 
     @Test
@@ -243,8 +241,8 @@ class AccountTakeoverTest {
         ConsoleLogin renewed = ConsoleLogin.fromCookie(changed.getCookie(ConsoleAuthentication.COOKIE),
                 "/console/" + slug);
         assertThat(renewed.get("/console/" + slug + "/devices").statusCode()).isEqualTo(200);
-        given().auth().preemptive().basic(person, "now my own password").get("/api/v1/tenants/{t}/members", slug)
-                .then().statusCode(200);
+        given().auth().preemptive().basic(person, "now my own password").get("/api/v1/tenants/{t}/members", slug).then()
+                .statusCode(200);
     }
 
     private void assertVictimUntouched(Scene scene) {
@@ -264,14 +262,16 @@ class AccountTakeoverTest {
 
     @Transactional
     long linksOf(String email) {
-        return ((Number) entityManager.createNativeQuery("select count(*) from account_links l join users u"
-                + " on u.id = l.user_id where u.email = ?1").setParameter(1, email).getSingleResult()).longValue();
+        return ((Number) entityManager
+                .createNativeQuery(
+                        "select count(*) from account_links l join users u" + " on u.id = l.user_id where u.email = ?1")
+                .setParameter(1, email).getSingleResult()).longValue();
     }
 
     @Transactional
     void mustChange(String email) {
-        entityManager.createQuery("update User set passwordMustChange = true where email = ?1")
-                .setParameter(1, email).executeUpdate();
+        entityManager.createQuery("update User set passwordMustChange = true where email = ?1").setParameter(1, email)
+                .executeUpdate();
     }
 
     static String unique(String who) {

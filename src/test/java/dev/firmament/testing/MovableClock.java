@@ -7,8 +7,8 @@ import java.time.InstantSource;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The application's clock in tests: real time plus an offset that tests move forward, instead of waiting for
- * expiries and windows. Replaces the system clock ({@code dev.firmament.time.Clocks}, a default bean) in every
+ * The application's clock in tests: real time plus an offset that tests move forward, instead of waiting for expiries
+ * and windows. Replaces the system clock ({@code dev.firmament.time.Clocks}, a default bean) in every
  * {@code @QuarkusTest}; it only ever moves forward, so tests that do not move it still see time pass normally.
  */
 @ApplicationScoped
