@@ -8,15 +8,16 @@ create table account_links (
     token_hash   varchar(64)  primary key,
     purpose      varchar(16)  not null,
     user_id      uuid         not null,
-    -- The membership an invitation was issued with: removing the membership kills the link.
-    tenant_id    varchar(36),
-    member_id    uuid,
+    -- The membership an invitation was issued with: removing the membership kills the link. Links are global like
+    -- people (a reset has no tenant); these two columns only reference the membership.
+    member_tenant_id  varchar(36),
+    member_id         uuid,
     created_by   varchar(200) not null,
     created_at   timestamptz  not null default now(),
     expires_at   timestamptz  not null,
     used_at      timestamptz,
     constraint fk_account_links_user foreign key (user_id) references users (id) on delete cascade,
-    constraint fk_account_links_member foreign key (tenant_id, member_id) references members (tenant_id, id)
+    constraint fk_account_links_member foreign key (member_tenant_id, member_id) references members (tenant_id, id)
         on delete cascade,
     constraint ck_account_links_purpose check (purpose in ('invitation', 'password-reset')),
     constraint ck_account_links_invitation check (purpose <> 'invitation' or member_id is not null)

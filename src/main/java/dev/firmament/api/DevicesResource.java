@@ -89,7 +89,13 @@ public class DevicesResource {
             + " clear)")
     public DeviceView patch(@PathParam("tenant") String tenant, @PathParam("mac") String mac,
             Map<String, Object> changes) {
-        if (Requests.require(changes).isEmpty() || !List.of("blocked", "product").containsAll(changes.keySet())) {
+        List<String> unknown = Requests.require(changes).keySet().stream()
+                .filter(field -> !List.of("blocked", "product").contains(field)).sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw new InvalidInputException("unknown-field",
+                    "Unknown field '" + String.join("', '", unknown) + "'; this request takes [blocked, product]");
+        }
+        if (changes.isEmpty()) {
             throw new InvalidInputException("invalid-patch", "Send blocked and/or product");
         }
         if (changes.containsKey("blocked")) {

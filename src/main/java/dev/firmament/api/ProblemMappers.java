@@ -1,7 +1,12 @@
 package dev.firmament.api;
 
+import java.io.IOException;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
+import jakarta.persistence.PersistenceException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
@@ -10,9 +15,16 @@ import jakarta.ws.rs.core.UriInfo;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+
 import dev.firmament.console.ConsoleErrorPage;
 import dev.firmament.console.ConsoleResponses;
 import dev.firmament.errors.FirmamentException;
+import dev.firmament.errors.InvalidInputException;
 import dev.firmament.errors.TooManyRequestsException;
 import dev.firmament.errors.UnauthorizedException;
 import dev.firmament.security.ConsoleAuthentication;
@@ -48,8 +60,15 @@ public class ProblemMappers {
             if (cause instanceof FirmamentException firmament) {
                 return firmament(firmament, uri, headers);
             }
+            if (cause instanceof JsonProcessingException json) {
+                return json(json, uri, headers);
+            }
         }
         int status = e.getResponse().getStatus();
+        if (status == 404 && unparsable(e.getCause())) {
+            // JAX-RS answers 404 for a query parameter that does not convert: it is the caller's typo, a 400.
+            return firmament(invalidParameter(uri), uri, headers);
+        }
         if (status >= 500) {
             return unexpected(e, uri, headers);
         }
@@ -75,6 +94,73 @@ public class ProblemMappers {
         return problem(status, code, detail, uri).build();
     }
 
+    /**
+     * A JSON body that could not be read: malformed, a key twice, an unknown field, a control character, a value of the
+     * wrong type. Each is a 400 that names the field.
+     */
+    @ServerExceptionMapper
+    public Response mismatchedJson(MismatchedInputException e, UriInfo uri, HttpHeaders headers) {
+        // The same type as quarkus-rest-jackson's own mapper, so that this one, a user mapper, wins.
+        return json(e, uri, headers);
+    }
+
+    @ServerExceptionMapper
+    public Response unmappableJson(JsonMappingException e, UriInfo uri, HttpHeaders headers) {
+        return json(e, uri, headers);
+    }
+
+    @ServerExceptionMapper
+    public Response unparsableJson(JsonParseException e, UriInfo uri, HttpHeaders headers) {
+        return json(e, uri, headers);
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e, UriInfo uri, HttpHeaders headers) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof FirmamentException firmament) {
+                return firmament(firmament, uri, headers);
+            }
+        }
+        String field = e instanceof JsonMappingException mapping ? fieldOf(mapping) : null;
+        InvalidInputException problem;
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            problem = new InvalidInputException("unknown-field", "Unknown field '" + field + "'; this request takes "
+                    + unknown.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList());
+        } else if (e instanceof StrictJson.ControlCharacterException) {
+            problem = new InvalidInputException("control-character", "Field '" + field + "' " + e.getOriginalMessage());
+        } else if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
+            problem = new InvalidInputException("duplicate-key",
+                    "The JSON body has a key twice: " + e.getOriginalMessage().substring("Duplicate field ".length()));
+        } else if (field != null && !field.isEmpty()) {
+            problem = new InvalidInputException("invalid-field", "Field '" + field + "' has a value of the wrong type");
+        } else {
+            problem = new InvalidInputException("malformed-request",
+                    "The request body is not valid JSON (line " + location(e) + ")");
+        }
+        return firmament(problem, uri, headers);
+    }
+
+    /**
+     * What PostgreSQL refused because of the request (a duplicate name two requests raced for, a NUL byte): the
+     * caller's problem, not an internal error.
+     */
+    @ServerExceptionMapper
+    public Response persistence(PersistenceException e, UriInfo uri, HttpHeaders headers) {
+        return StoreErrors.of(e).map(problem -> firmament(problem, uri, headers))
+                .orElseGet(() -> unexpected(e, uri, headers));
+    }
+
+    /** A multipart body cut off before its closing boundary, or otherwise unreadable, is the client's problem. */
+    @ServerExceptionMapper
+    public Response io(IOException e, UriInfo uri, HttpHeaders headers) {
+        if (e.getMessage() != null && e.getMessage().contains("multipart")) {
+            return firmament(new InvalidInputException("malformed-multipart",
+                    "The multipart body is malformed or ends before its closing boundary: the upload was cut off"), uri,
+                    headers);
+        }
+        return unexpected(e, uri, headers);
+    }
+
     @ServerExceptionMapper
     public Response signInRequired(ConsoleAuthentication.SignInRequired e, UriInfo uri, HttpHeaders headers,
             jakarta.ws.rs.core.Request request) {
@@ -94,6 +180,11 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e, UriInfo uri, HttpHeaders headers) {
+        // A failed commit (RollbackException) or flush wraps what PostgreSQL said.
+        var stored = StoreErrors.of(e);
+        if (stored.isPresent()) {
+            return firmament(stored.get(), uri, headers);
+        }
         String reference = UUID.randomUUID().toString();
         LOG.errorf(e, "Unexpected error, reference %s", reference);
         if (ConsoleErrorPage.applies(uri)) {
@@ -104,6 +195,47 @@ public class ProblemMappers {
                 .entity(Problem.of(500, "internal-error",
                         "Something went wrong on our side; quote reference " + reference, path(uri), reference))
                 .build();
+    }
+
+    private static boolean unparsable(Throwable cause) {
+        for (; cause != null; cause = cause.getCause()) {
+            if (cause instanceof IllegalArgumentException || cause instanceof DateTimeParseException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Names the query parameters whose values do not read as the number, time or flag they stand for. */
+    private static InvalidInputException invalidParameter(UriInfo uri) {
+        List<String> suspects = new ArrayList<>();
+        uri.getQueryParameters().forEach((name, values) -> {
+            for (String value : values) {
+                if (!value.isBlank() && !value.matches("-?\\d{1,18}|true|false|\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z")) {
+                    suspects.add(name + "=" + Requests.printable(value));
+                }
+            }
+        });
+        return new InvalidInputException("invalid-parameter", "Query parameter " + String.join(", ", suspects)
+                + " does not parse: numbers are whole numbers, times ISO-8601 instants such as 2026-01-31T12:00:00Z");
+    }
+
+    /** The dotted path of the field a mapping failure is about ({@code waves[1].groupId}). */
+    private static String fieldOf(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference reference : e.getPath()) {
+            if (reference.getFieldName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(reference.getFieldName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static String location(JsonProcessingException e) {
+        return e.getLocation() == null ? "?"
+                : e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
     }
 
     private static Response.ResponseBuilder problem(int status, String code, String detail, UriInfo uri) {

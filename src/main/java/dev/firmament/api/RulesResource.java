@@ -17,7 +17,11 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
@@ -124,8 +128,9 @@ public class RulesResource {
     @Allowed(Role.MAINTAINER)
     @Operation(summary = "Import a NoFUSS versions.json (all entries or none); ?replace=true replaces every rule")
     public List<RuleView> importFile(@PathParam("tenant") String tenant,
-            @QueryParam("replace") @DefaultValue("false") boolean replace, JsonNode file) {
-        return versionsFile.importFile(file, replace).stream().map(RuleView::of).toList();
+            @QueryParam("replace") @DefaultValue("false") @Parameter(schema = @Schema(type = SchemaType.BOOLEAN)) String replace,
+            @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY, description = "A NoFUSS versions.json: an array of {origin, target} entries"))) JsonNode file) {
+        return versionsFile.importFile(file, Requests.bool(replace, "replace")).stream().map(RuleView::of).toList();
     }
 
     @GET

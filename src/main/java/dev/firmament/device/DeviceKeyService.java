@@ -15,6 +15,7 @@ import io.quarkus.hibernate.orm.panache.Panache;
 
 import dev.firmament.audit.AuditService;
 import dev.firmament.errors.InvalidInputException;
+import dev.firmament.errors.PlainText;
 import dev.firmament.security.Secrets;
 import dev.firmament.targeting.FleetChanges;
 
@@ -54,9 +55,7 @@ public class DeviceKeyService {
 
     @Transactional
     public CreatedKey create(String name, UUID defaultProductId, Long defaultGroupId) {
-        if (name == null || name.isBlank() || name.length() > 100) {
-            throw new InvalidInputException("invalid-name", "A device key name is 1 to 100 characters");
-        }
+        PlainText.name(name, "device key", 100);
         var entityManager = Panache.getEntityManager();
         if (defaultProductId != null
                 && entityManager.find(dev.firmament.release.Product.class, defaultProductId) == null) {

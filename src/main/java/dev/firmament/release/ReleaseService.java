@@ -19,6 +19,7 @@ import dev.firmament.errors.ConflictException;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.errors.NotFoundException;
 import dev.firmament.errors.PayloadTooLargeException;
+import dev.firmament.errors.PlainText;
 import dev.firmament.release.artifact.ArtifactStore;
 import dev.firmament.release.artifact.ArtifactTooLargeException;
 import dev.firmament.release.artifact.StoredArtifact;
@@ -74,6 +75,7 @@ public class ReleaseService {
             throw new InvalidInputException("invalid-version",
                     "A version is 1 to 64 printable characters without spaces");
         }
+        PlainText.text(notes, "notes");
         if (firmware == null && filesystem == null) {
             throw new InvalidImageException("A release needs a firmware image, a filesystem image, or both");
         }

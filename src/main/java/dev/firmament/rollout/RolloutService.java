@@ -21,6 +21,7 @@ import dev.firmament.audit.AuditService;
 import dev.firmament.errors.ConflictException;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.errors.NotFoundException;
+import dev.firmament.errors.PlainText;
 import dev.firmament.release.Release;
 import dev.firmament.rollout.Rollout.State;
 import dev.firmament.targeting.FleetChanges;
@@ -283,9 +284,7 @@ public class RolloutService {
         if (spec == null) {
             throw new InvalidInputException("missing-body", "A rollout definition is required");
         }
-        if (spec.name() == null || spec.name().isBlank() || spec.name().length() > 100) {
-            throw new InvalidInputException("invalid-name", "A rollout name is 1 to 100 characters");
-        }
+        PlainText.name(spec.name(), "rollout", 100);
         if (spec.releaseId() == null) {
             throw new InvalidInputException("missing-release", "releaseId is required");
         }
@@ -321,8 +320,8 @@ public class RolloutService {
         if (wave == null) {
             throw new InvalidInputException("invalid-wave", which + " is empty");
         }
-        if (wave.name() != null && (wave.name().isBlank() || wave.name().length() > 100)) {
-            throw new InvalidInputException("invalid-wave", which + ": a name is 1 to 100 characters");
+        if (wave.name() != null) {
+            PlainText.name(wave.name(), "wave", 100);
         }
         boolean hasGroups = wave.groups() != null && !wave.groups().isEmpty();
         if (!hasGroups && wave.percent() == null) {

@@ -96,7 +96,7 @@ public class AccountLinks {
             return Optional.empty();
         }
         List<?> rows = entityManager.createNativeQuery("select u.email, l.purpose, t.name, l.expires_at"
-                + " from account_links l join users u on u.id = l.user_id left join tenants t on t.id = l.tenant_id"
+                + " from account_links l join users u on u.id = l.user_id left join tenants t on t.id = l.member_tenant_id"
                 + " where l.token_hash = ?1 and l.used_at is null and l.expires_at > ?2").setParameter(1, hash(token))
                 .setParameter(2, Timestamp.from(clock.instant())).getResultList();
         return rows.stream().findFirst().map(row -> {
@@ -124,8 +124,8 @@ public class AccountLinks {
     private Issued issue(Purpose purpose, UUID userId, UUID tenantId, UUID memberId, String createdBy,
             Instant expiresAt) {
         String token = Secrets.random(40);
-        entityManager
-                .createNativeQuery("insert into account_links (token_hash, purpose, user_id, tenant_id, member_id,"
+        entityManager.createNativeQuery(
+                "insert into account_links (token_hash, purpose, user_id, member_tenant_id, member_id,"
                         + " created_by, created_at, expires_at) values (?1, ?2, ?3, ?4, cast(?5 as uuid), ?6, ?7, ?8)")
                 .setParameter(1, hash(token)).setParameter(2, purpose.code).setParameter(3, userId)
                 .setParameter(4, tenantId == null ? null : tenantId.toString())

@@ -13,6 +13,7 @@ import jakarta.transaction.Transactional;
 import dev.firmament.audit.AuditService;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.errors.NotFoundException;
+import dev.firmament.errors.PlainText;
 
 /** API tokens: created with their secret shown once, listed without it, revoked at once. */
 @ApplicationScoped
@@ -35,9 +36,7 @@ public class ApiTokenService {
 
     @Transactional
     public CreatedToken create(String name, Role role, Instant expiresAt, String createdBy) {
-        if (name == null || name.isBlank() || name.length() > 100) {
-            throw new InvalidInputException("invalid-name", "A token name is 1 to 100 characters");
-        }
+        PlainText.name(name, "token", 100);
         if (role == null) {
             throw new InvalidInputException("invalid-role", "A token needs a role: owner, maintainer or viewer");
         }

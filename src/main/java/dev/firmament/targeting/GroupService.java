@@ -13,6 +13,7 @@ import dev.firmament.audit.AuditService;
 import dev.firmament.device.Mac;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.errors.NotFoundException;
+import dev.firmament.errors.PlainText;
 
 /** MAC groups of the current tenant. */
 @ApplicationScoped
@@ -30,9 +31,7 @@ public class GroupService {
 
     @Transactional
     public MacGroup create(String name) {
-        if (name == null || name.isBlank() || name.length() > 100) {
-            throw new InvalidInputException("invalid-name", "A group name is 1 to 100 characters");
-        }
+        PlainText.name(name, "group", 100);
         MacGroup group = new MacGroup();
         group.name = name.strip();
         group.createdAt = Instant.now();

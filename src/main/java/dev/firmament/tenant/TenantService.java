@@ -11,6 +11,7 @@ import jakarta.transaction.Transactional;
 
 import dev.firmament.audit.AuditService;
 import dev.firmament.errors.InvalidInputException;
+import dev.firmament.errors.PlainText;
 import dev.firmament.security.MemberService;
 
 /** Creates and finds tenants. */
@@ -52,9 +53,7 @@ public class TenantService {
             throw new InvalidInputException("reserved-slug",
                     "'" + slug + "' names a console page; choose another slug");
         }
-        if (name == null || name.isBlank() || name.length() > 200) {
-            throw new InvalidInputException("invalid-name", "A tenant name is 1 to 200 characters");
-        }
+        PlainText.name(name, "tenant", 200);
         if (ownerEmail == null || ownerEmail.isBlank()) {
             throw new InvalidInputException("owner-required", "A tenant needs an owner: give the owner's e-mail");
         }

@@ -108,6 +108,63 @@ class ApiBadInputTest {
                 400, "invalid-version-condition");
     }
 
+    @Test
+    void aSecondThingOfTheSameNameIsAConflictThatSaysWhatExists() {
+        String email = "twice-" + java.util.UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+        record Twice(String path, Map<String, Object> body, String code) {
+        }
+        for (Twice twice : java.util.List.of(new Twice("/products", Map.of("name", "TWICE"), "product-exists"),
+                new Twice("/groups", Map.of("name", "canaries"), "group-exists"),
+                new Twice("/members", Map.of("email", email, "role", "viewer"), "member-exists"))) {
+            api().contentType("application/json").body(twice.body()).post(path(twice.path())).then().statusCode(201);
+            Problems.assertProblem(api().contentType("application/json").body(twice.body()).post(path(twice.path())),
+                    409, twice.code());
+        }
+        assertThat(api().get(path("/groups")).jsonPath().getList("name")).containsOnlyOnce("canaries");
+        Problems.assertProblem(
+                given().auth().oauth2("test-bootstrap-token-0123456789").contentType("application/json")
+                        .body(Map.of("slug", slug, "name", "Again", "owner", email)).post("/api/v1/tenants"),
+                409, "tenant-exists");
+    }
+
+    @Test
+    void aNulInANameIsRefusedWhereverItComesFrom() {
+        Problems.assertProblem(
+                api().contentType("application/json").body("{\"name\": \"site\\u0000a\"}").post(path("/groups")), 400,
+                "control-character");
+        Problems.assertProblem(
+                api().contentType("application/json").body("{\"name\": \"line\\nbreak\"}").post(path("/device-keys")),
+                400, "control-character");
+        Problems.assertProblem(api().multiPart("product", "SONOFF_BASIC").multiPart("version", "2.0.0")
+                .multiPart("notes", "bad\u0000notes")
+                .multiPart("firmware", "fw.bin", Fleet.espImage(2_000, 5), "application/octet-stream")
+                .post(path("/releases")), 400, "control-character");
+        assertThat(api().get(path("/groups")).jsonPath().getList("$")).isEmpty();
+        assertThat(api().get(path("/releases")).jsonPath().getList("$")).isEmpty();
+    }
+
+    @Test
+    void aMultipartUploadCutOffBeforeItsClosingBoundaryIsRefused() {
+        byte[] image = Fleet.espImage(4_000, 6);
+        String head = "--cut\r\nContent-Disposition: form-data; name=\"product\"\r\n\r\nSONOFF_BASIC\r\n--cut\r\n"
+                + "Content-Disposition: form-data; name=\"version\"\r\n\r\n3.0.0\r\n--cut\r\n"
+                + "Content-Disposition: form-data; name=\"firmware\"; filename=\"fw.bin\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n";
+        byte[] body = new byte[head.length() + image.length / 2];
+        System.arraycopy(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, body, 0, head.length());
+        System.arraycopy(image, 0, body, head.length(), image.length / 2);
+        var response = api().contentType("multipart/form-data; boundary=cut").body(body).post(path("/releases"));
+        Problems.assertProblem(response, 400, "malformed-multipart");
+        assertThat(api().get(path("/releases")).jsonPath().getList("$")).isEmpty();
+    }
+
+    @Test
+    void queryParametersThatDoNotParseAreNamed() {
+        var response = api().get(path("/devices?size=abc"));
+        Problems.assertProblem(response, 400, "invalid-parameter");
+        assertThat(response.jsonPath().getString("detail")).contains("size=abc");
+    }
+
     private RequestSpecification api() {
         return given().auth().oauth2(token);
     }
