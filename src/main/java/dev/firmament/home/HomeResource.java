@@ -32,6 +32,6 @@ public class HomeResource {
     @Operation(hidden = true)
     public TemplateInstance home() {
         String version = HomeResource.class.getPackage().getImplementationVersion();
-        return Templates.home(version == null ? "development" : version, store.describe());
+        return Templates.home(version == null ? "development" : version, store.kind());
     }
 }

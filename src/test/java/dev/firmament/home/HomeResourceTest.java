@@ -14,6 +14,6 @@ class HomeResourceTest {
     void rootPageSaysWhatIsRunningAndLinksOn() {
         given().get("/").then().statusCode(200).contentType(containsString("text/html"))
                 .body(containsString("Firmament is running")).body(containsString("/q/health/ready"))
-                .body(containsString("filesystem "));
+                .body(containsString("filesystem."));
     }
 }

@@ -1,6 +1,7 @@
 package dev.firmament.ops;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
@@ -21,7 +22,24 @@ class OperationsEndpointsTest {
     @Test
     void readinessChecksTheDatabaseAndTheArtifactStore() {
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")).body("checks.name",
-                hasItems("artifact-store", "Database connections health check"));
+                hasItems("artifact-store", "database"));
+    }
+
+    @Test
+    void anonymousCallersLearnNoPathHostOrBucket() {
+        for (String path : new String[] { "/q/health", "/q/health/ready", "/q/health/live", "/" }) {
+            String body = given().get(path).asString();
+            // The test store lives under target/test-data/artifacts; the database on a loopback port.
+            assertThat(body).as(path).doesNotContain("test-data").doesNotContain("/artifacts").doesNotContain("jdbc:")
+                    .doesNotContain("127.0.0.1");
+        }
+        given().get("/q/health/ready").then().body("checks.find { it.name == 'artifact-store' }.data.store",
+                equalTo("filesystem"));
+        // Platform administrators get the details.
+        given().auth().oauth2("test-bootstrap-token-0123456789").get("/api/v1/platform/health").then().statusCode(200)
+                .body("database.up", equalTo(true)).body("artifactStore.up", equalTo(true))
+                .body("artifactStore.description", containsString("artifacts"));
+        given().get("/api/v1/platform/health").then().statusCode(401);
     }
 
     @Test

@@ -49,6 +49,9 @@ public interface ArtifactStore {
     /** Throws when the store cannot currently serve reads and writes. */
     void checkAvailable() throws IOException;
 
-    /** Where the objects live, for health output and logs (no secrets). */
+    /** Where the objects live (path, or endpoint and bucket), for logs and platform administrators only. */
     String describe();
+
+    /** What kind of store this is ({@code filesystem}, {@code s3}): all that anonymous callers are told. */
+    String kind();
 }

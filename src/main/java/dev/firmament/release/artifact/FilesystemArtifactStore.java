@@ -140,6 +140,11 @@ public class FilesystemArtifactStore implements ArtifactStore {
     }
 
     @Override
+    public String kind() {
+        return "filesystem";
+    }
+
+    @Override
     public String describe() {
         return "filesystem " + root;
     }

@@ -192,6 +192,11 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
     }
 
     @Override
+    public String kind() {
+        return "s3";
+    }
+
+    @Override
     public String describe() {
         return "s3 " + endpoint + " bucket " + config.bucket();
     }
