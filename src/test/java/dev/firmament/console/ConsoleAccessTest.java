@@ -151,6 +151,33 @@ class ConsoleAccessTest {
     }
 
     @Test
+    void thePlatformPageIsForPlatformAdministratorsAndKeepsWhatWasTyped() {
+        Session owner = signIn(tenantA, Role.OWNER);
+        ConsoleLogin ownerLogin = new ConsoleLogin(null, owner.cookie(), owner.csrf());
+        assertThat(ownerLogin.get("/console/platform").statusCode()).isEqualTo(403);
+        for (String path : List.of("/console/platform/tenants", "/console/platform/password-resets")) {
+            Response refused = ownerLogin.post(path, "slug", "taken-over", "name", "x", "owner", "o@example.com",
+                    "email", "o@example.com");
+            assertThat(refused.statusCode()).as(path).isEqualTo(403);
+        }
+        assertThat(ownerLogin.get("/console/taken-over").statusCode()).isEqualTo(404);
+
+        ConsoleLogin admin = ConsoleLogin.signIn("admin@firmament.local", "test-admin-password-0123",
+                "/console/platform");
+        Response duplicate = admin.post("/console/platform/tenants", "slug", slugA, "name", "Typed name", "owner",
+                "typed@example.com");
+        assertThat(duplicate.statusCode()).isEqualTo(409);
+        assertThat(duplicate.asString()).contains("data-testid=\"tenant-error\"").contains("value=\"Typed name\"")
+                .contains("value=\"typed@example.com\"");
+        String slug = "made-here-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+        Response created = admin.post("/console/platform/tenants", "slug", slug, "name", "Made here", "owner",
+                "admin@firmament.local");
+        assertThat(created.statusCode()).as("the administrator owns it: no link, straight there").isEqualTo(303);
+        assertThat(created.header("Location")).endsWith("/console/" + slug);
+        assertThat(admin.get("/console/" + slug + "/settings").asString()).contains("admin@firmament.local");
+    }
+
+    @Test
     void changesWithoutTheSessionsCsrfTokenAreRefused() {
         Session owner = signIn(tenantA, Role.OWNER);
         Route createGroup = new Route("POST", "/console/" + slugA + "/groups", Role.MAINTAINER, false);

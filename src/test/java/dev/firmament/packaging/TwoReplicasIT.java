@@ -1,6 +1,7 @@
 package dev.firmament.packaging;
 
 import static dev.firmament.testing.PackagedAppApi.wave;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import io.restassured.path.json.JsonPath;
 
 import dev.firmament.embedded.EmbeddedPostgres;
+import dev.firmament.testing.ConsoleLogin;
 import dev.firmament.testing.Fleet;
 import dev.firmament.testing.PackagedApp;
 import dev.firmament.testing.PackagedAppApi;
@@ -158,6 +160,20 @@ class TwoReplicasIT {
                     .isEqualTo(600 + probeDownloads);
         }
         devices.close();
+
+        // 4. People and their sign-in limits are the same on both: an invitation made on A is accepted on B, and
+        // wrong passwords sent to A hold back the right one on B.
+        String invitation = a.api().body(Map.of("email", "jane@acme.example", "role", "viewer")).post(path("/members"))
+                .then().statusCode(201).extract().path("invitationUrl");
+        String onB = invitation.replaceFirst("^http://[^/]+", "http://127.0.0.1:" + portB);
+        ConsoleLogin.request(null).formParam("password", "jane's own password").post(onB).then().statusCode(303);
+        for (int i = 0; i < 5; i++) {
+            given().baseUri("http://127.0.0.1:" + portA).auth().preemptive().basic("jane@acme.example", "guess " + i)
+                    .get(path("/members")).then().statusCode(401);
+        }
+        given().baseUri("http://127.0.0.1:" + portB).auth().preemptive()
+                .basic("jane@acme.example", "jane's own password").get(path("/members")).then().statusCode(429)
+                .header("Retry-After", "30");
     }
 
     int probeCheckIns;
