@@ -127,7 +127,7 @@ APP_JAVA=$(pgrep -P "$APP" java || echo "$APP")
 
 say "provisioning through the API: tenant, product, key, releases, rules"
 api() { curl -sf -H "Authorization: Bearer $TOKEN" "$@"; }
-api -H 'Content-Type: application/json' -d '{"slug": "bench", "name": "Benchmark"}' "$API/tenants" >/dev/null
+api -H 'Content-Type: application/json' -d '{"slug": "bench", "name": "Benchmark", "owner": "bench@firmament.local"}' "$API/tenants" >/dev/null
 T="$API/tenants/bench"
 api -H 'Content-Type: application/json' -d '{"name": "SONOFF_BASIC"}' "$T/products" >/dev/null
 KEY=$(api -H 'Content-Type: application/json' -d '{"name": "fleet", "product": "SONOFF_BASIC"}' "$T/device-keys" | jq -r .key)

@@ -1,8 +1,8 @@
 package dev.firmament.api;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -21,7 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
-import dev.firmament.security.AccountLinks;
+import dev.firmament.security.AccountMail;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.MemberService;
 import dev.firmament.security.Role;
@@ -56,20 +56,20 @@ public class MembersResource {
      */
     public record AddedMemberView(String id, String email, String role, Instant createdAt, String invitationUrl,
             Instant invitationExpiresAt) {
-        static AddedMemberView of(MemberService.Added added, URI base) {
+        static AddedMemberView of(MemberService.Added added, Optional<AccountMail.Delivered> invitation) {
             MemberView member = MemberView.of(added.entry());
             return new AddedMemberView(member.id(), member.email(), member.role(), member.createdAt(),
-                    added.invitation().map(invitation -> invitation.url(base)).orElse(null),
-                    added.invitation().map(AccountLinks.Issued::expiresAt).orElse(null));
+                    invitation.map(AccountMail.Delivered::url).orElse(null),
+                    invitation.map(AccountMail.Delivered::expiresAt).orElse(null));
         }
     }
 
     private final MemberService members;
-    private final AccountLinks links;
+    private final AccountMail mail;
 
-    MembersResource(MemberService members, AccountLinks links) {
+    MembersResource(MemberService members, AccountMail mail) {
         this.members = members;
-        this.links = links;
+        this.mail = mail;
     }
 
     @GET
@@ -88,9 +88,9 @@ public class MembersResource {
             + " one-time invitation link, returned once as invitationUrl, on which they choose their password.")
     public AddedMemberView add(@PathParam("tenant") String tenant, MemberRequest request, @Context UriInfo uri) {
         Requests.require(request);
-        return AddedMemberView.of(
-                members.add(request.email(), request.role() == null ? null : Role.parse(request.role())),
-                links.base(uri.getBaseUri()));
+        MemberService.Added added = members.add(request.email(),
+                request.role() == null ? null : Role.parse(request.role()));
+        return AddedMemberView.of(added, mail.deliver(added, tenant, uri.getBaseUri()));
     }
 
     @PUT

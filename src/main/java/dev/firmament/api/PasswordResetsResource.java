@@ -15,7 +15,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
-import dev.firmament.security.AccountLinks;
+import dev.firmament.security.AccountMail;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.Caller;
 import dev.firmament.security.CurrentCaller;
@@ -37,12 +37,12 @@ public class PasswordResetsResource {
     }
 
     private final LocalAccounts accounts;
-    private final AccountLinks links;
+    private final AccountMail mail;
     private final CurrentCaller caller;
 
-    PasswordResetsResource(LocalAccounts accounts, AccountLinks links, CurrentCaller caller) {
+    PasswordResetsResource(LocalAccounts accounts, AccountMail mail, CurrentCaller caller) {
         this.accounts = accounts;
-        this.links = links;
+        this.mail = mail;
         this.caller = caller;
     }
 
@@ -56,7 +56,7 @@ public class PasswordResetsResource {
         Requests.require(request);
         LocalAccounts.IssuedReset issued = accounts.issuePasswordReset(request.email(),
                 caller.get().map(Caller::name).orElse("unknown"));
-        return new PasswordResetView(issued.email(), issued.link().url(links.base(uri.getBaseUri())),
-                issued.link().expiresAt());
+        AccountMail.Delivered link = mail.deliver(issued, uri.getBaseUri());
+        return new PasswordResetView(issued.email(), link.url(), link.expiresAt());
     }
 }

@@ -18,7 +18,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 import dev.firmament.errors.InvalidInputException;
-import dev.firmament.security.AccountLinks;
+import dev.firmament.security.AccountMail;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.Caller;
 import dev.firmament.security.CurrentCaller;
@@ -57,12 +57,12 @@ public class TenantsResource {
 
     private final TenantService tenants;
     private final CurrentCaller caller;
-    private final AccountLinks links;
+    private final AccountMail mail;
 
-    TenantsResource(TenantService tenants, CurrentCaller caller, AccountLinks links) {
+    TenantsResource(TenantService tenants, CurrentCaller caller, AccountMail mail) {
         this.tenants = tenants;
         this.caller = caller;
-        this.links = links;
+        this.mail = mail;
     }
 
     @POST
@@ -77,10 +77,10 @@ public class TenantsResource {
                                 "Name the tenant's first owner: \"owner\": \"<e-mail>\""));
         TenantService.Created created = tenants.create(request.slug(), request.name(), owner);
         Tenant tenant = created.tenant();
-        var invitation = created.owner().invitation();
+        var invitation = mail.deliver(created.owner(), tenant.name, uri.getBaseUri());
         return new CreatedTenantView(tenant.id.toString(), tenant.slug, tenant.name, tenant.createdAt,
-                created.owner().entry().email(), invitation.map(i -> i.url(links.base(uri.getBaseUri()))).orElse(null),
-                invitation.map(AccountLinks.Issued::expiresAt).orElse(null));
+                created.owner().entry().email(), invitation.map(AccountMail.Delivered::url).orElse(null),
+                invitation.map(AccountMail.Delivered::expiresAt).orElse(null));
     }
 
     @GET

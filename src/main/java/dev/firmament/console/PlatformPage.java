@@ -20,7 +20,7 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
 import dev.firmament.errors.FirmamentException;
-import dev.firmament.security.AccountLinks;
+import dev.firmament.security.AccountMail;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.ConsolePage;
 import dev.firmament.security.LocalAccounts;
@@ -43,18 +43,18 @@ public class PlatformPage {
                 String resetEmail, String resetError);
 
         static native TemplateInstance linkIssued(String heading, String email, String url, Instant expiresAt,
-                String next);
+                String next, boolean mailed);
     }
 
     private final TenantService tenants;
     private final LocalAccounts accounts;
-    private final AccountLinks links;
+    private final AccountMail mail;
     private final ConsoleView view;
 
-    PlatformPage(TenantService tenants, LocalAccounts accounts, AccountLinks links, ConsoleView view) {
+    PlatformPage(TenantService tenants, LocalAccounts accounts, AccountMail mail, ConsoleView view) {
         this.tenants = tenants;
         this.accounts = accounts;
-        this.links = links;
+        this.mail = mail;
         this.view = view;
     }
 
@@ -80,10 +80,10 @@ public class PlatformPage {
         }
         String next = "/console/" + created.tenant().slug;
         String email = created.owner().entry().email();
-        return created.owner().invitation()
-                .map(invitation -> Response
+        return mail.deliver(created.owner(), created.tenant().name, uri.getBaseUri())
+                .map(link -> Response
                         .ok(Templates.linkIssued("Tenant " + created.tenant().name + " created; invite its owner",
-                                email, invitation.url(links.base(uri.getBaseUri())), invitation.expiresAt(), next))
+                                email, link.url(), link.expiresAt(), next, mail.enabled()))
                         .build())
                 .orElseGet(() -> ConsoleResponses.redirect(headers, next,
                         "Tenant " + created.tenant().name + " created with " + email + " as its owner"));
@@ -102,9 +102,9 @@ public class PlatformPage {
                     .entity(page(new TenantForm("", "", view.user()), null, email == null ? "" : email, e.getMessage()))
                     .build();
         }
-        return Response.ok(Templates.linkIssued("Password-reset link for " + issued.email(), issued.email(),
-                issued.link().url(links.base(uri.getBaseUri())), issued.link().expiresAt(), "/console/platform"))
-                .build();
+        AccountMail.Delivered link = mail.deliver(issued, uri.getBaseUri());
+        return Response.ok(Templates.linkIssued("Password-reset link for " + issued.email(), issued.email(), link.url(),
+                link.expiresAt(), "/console/platform", mail.enabled())).build();
     }
 
     private TemplateInstance page(TenantForm form, String tenantError, String resetEmail, String resetError) {

@@ -25,7 +25,7 @@ import dev.firmament.device.DeviceKey;
 import dev.firmament.device.DeviceKeyService;
 import dev.firmament.release.Product;
 import dev.firmament.release.ProductService;
-import dev.firmament.security.AccountLinks;
+import dev.firmament.security.AccountMail;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.ApiToken;
 import dev.firmament.security.ApiTokenService;
@@ -55,7 +55,8 @@ public class SettingsPage {
 
         static native TemplateInstance tokenCreated(String name, String role, String token);
 
-        static native TemplateInstance memberAdded(String email, String role, String invitationUrl, Instant expiresAt);
+        static native TemplateInstance memberAdded(String email, String role, String invitationUrl, Instant expiresAt,
+                boolean mailed);
     }
 
     private final DeviceKeyService keys;
@@ -64,18 +65,18 @@ public class SettingsPage {
     private final ProductService products;
     private final GroupService groups;
     private final CurrentCaller caller;
-    private final AccountLinks links;
+    private final AccountMail mail;
     private final ConsoleView view;
 
     SettingsPage(DeviceKeyService keys, ApiTokenService tokens, MemberService members, ProductService products,
-            GroupService groups, CurrentCaller caller, AccountLinks links, ConsoleView view) {
+            GroupService groups, CurrentCaller caller, AccountMail mail, ConsoleView view) {
         this.keys = keys;
         this.tokens = tokens;
         this.members = members;
         this.products = products;
         this.groups = groups;
         this.caller = caller;
-        this.links = links;
+        this.mail = mail;
         this.view = view;
     }
 
@@ -143,9 +144,9 @@ public class SettingsPage {
             @Context HttpHeaders headers, @Context UriInfo uri) {
         var added = members.add(email, role == null ? null : Role.parse(role));
         String who = added.entry().email() + " added as " + added.entry().member().role;
-        return added.invitation()
-                .map(invitation -> Response.ok(Templates.memberAdded(added.entry().email(), added.entry().member().role,
-                        invitation.url(links.base(uri.getBaseUri())), invitation.expiresAt())).build())
+        return mail.deliver(added, view.tenant().name, uri.getBaseUri())
+                .map(link -> Response.ok(Templates.memberAdded(added.entry().email(), added.entry().member().role,
+                        link.url(), link.expiresAt(), mail.enabled())).build())
                 .orElseGet(() -> ConsoleResponses.redirect(headers, "/console/" + tenant + "/settings",
                         who + "; they sign in with the account they already have"));
     }

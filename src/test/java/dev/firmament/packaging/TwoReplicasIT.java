@@ -121,8 +121,8 @@ class TwoReplicasIT {
                 .body(devices.devices().subList(0, 30).stream().map(d -> d.mac).collect(Collectors.joining("\n")))
                 .post(path("/groups/" + canaries + "/members")).then().statusCode(200);
         long rollout = a.api()
-                .body(Map.of("name", "2.0.0", "releaseId", v2, "eligibleVersions",
-                        List.of(Map.of("op", "<", "value", "2.0.0")), "waves",
+                .body(Map.of("name", "2.0.0", "releaseId", v2, "eligibility",
+                        Map.of("versionConditions", List.of(Map.of("op", "<", "value", "2.0.0"))), "waves",
                         List.of(wave(Map.of("groups", List.of(canaries))), wave(Map.of("percent", 100)))))
                 .post(path("/rollouts")).then().statusCode(201).extract().jsonPath().getLong("id");
         b.api().post(path("/rollouts/" + rollout + "/start")).then().statusCode(200);
