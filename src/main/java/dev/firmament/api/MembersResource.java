@@ -4,6 +4,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -33,13 +36,13 @@ import dev.firmament.security.Role;
 public class MembersResource {
 
     /** A person to add, by e-mail, and their role: owner, maintainer or viewer. */
-    public record MemberRequest(@Schema(example = "jane@example.com") String email,
-            @Schema(example = "maintainer", enumeration = {
+    public record MemberRequest(@NotBlank @Size(max = 254) @Schema(example = "jane@example.com") String email,
+            @NotBlank @Schema(example = "maintainer", enumeration = {
                     "owner", "maintainer", "viewer" }) String role){
     }
 
     /** A new role. */
-    public record RoleRequest(String role) {
+    public record RoleRequest(@NotBlank String role) {
     }
 
     /** A member. */
@@ -86,7 +89,7 @@ public class MembersResource {
     @Operation(summary = "Add a person by e-mail", description = "A person who exists already (in any tenant, or"
             + " through single sign-on) gets the membership and nothing else. A person this addition creates gets a"
             + " one-time invitation link, returned once as invitationUrl, on which they choose their password.")
-    public AddedMemberView add(@PathParam("tenant") String tenant, MemberRequest request, @Context UriInfo uri) {
+    public AddedMemberView add(@PathParam("tenant") String tenant, @Valid MemberRequest request, @Context UriInfo uri) {
         Requests.require(request);
         MemberService.Added added = members.add(request.email(),
                 request.role() == null ? null : Role.parse(request.role()));
@@ -98,7 +101,8 @@ public class MembersResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Allowed(Role.OWNER)
     @Operation(summary = "Change a member's role (the last owner stays owner)")
-    public MemberView changeRole(@PathParam("tenant") String tenant, @PathParam("id") String id, RoleRequest request) {
+    public MemberView changeRole(@PathParam("tenant") String tenant, @PathParam("id") String id,
+            @Valid RoleRequest request) {
         Requests.require(request);
         return MemberView.of(members.changeRole(Requests.uuid(id, "Member"), Role.parse(request.role())));
     }

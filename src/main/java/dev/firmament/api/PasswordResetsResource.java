@@ -2,6 +2,9 @@ package dev.firmament.api;
 
 import java.time.Instant;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -29,7 +32,7 @@ import dev.firmament.security.LocalAccounts;
 public class PasswordResetsResource {
 
     /** The person whose password is to be reset. */
-    public record PasswordResetRequest(@Schema(example = "jane@acme.example") String email) {
+    public record PasswordResetRequest(@NotBlank @Size(max = 254) @Schema(example = "jane@acme.example") String email) {
     }
 
     /** A password-reset link, returned this once. */
@@ -52,7 +55,7 @@ public class PasswordResetsResource {
     @Operation(summary = "Issue a password-reset link for a person", description = "A one-time link on which the"
             + " person chooses a new password; earlier unused links of theirs stop working. Audited in the platform"
             + " chain.")
-    public PasswordResetView create(PasswordResetRequest request, @Context UriInfo uri) {
+    public PasswordResetView create(@Valid PasswordResetRequest request, @Context UriInfo uri) {
         Requests.require(request);
         LocalAccounts.IssuedReset issued = accounts.issuePasswordReset(request.email(),
                 caller.get().map(Caller::name).orElse("unknown"));

@@ -3,10 +3,13 @@ package dev.firmament.api;
 import java.io.IOException;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import jakarta.persistence.PersistenceException;
+import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
@@ -20,6 +23,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+
+import io.quarkus.hibernate.validator.runtime.jaxrs.ResteasyReactiveViolationException;
 
 import dev.firmament.console.ConsoleErrorPage;
 import dev.firmament.console.ConsoleResponses;
@@ -148,6 +153,41 @@ public class ProblemMappers {
     public Response persistence(PersistenceException e, UriInfo uri, HttpHeaders headers) {
         return StoreErrors.of(e).map(problem -> firmament(problem, uri, headers))
                 .orElseGet(() -> unexpected(e, uri, headers));
+    }
+
+    /**
+     * A request record that breaks its Bean Validation constraints: a 400 naming every field, with one entry per field
+     * in {@code errors}. A violated return value would be our bug, a 500.
+     */
+    @ServerExceptionMapper
+    public Response violations(ResteasyReactiveViolationException e, UriInfo uri, HttpHeaders headers) {
+        if (e.getConstraintViolations().stream()
+                .anyMatch(v -> v.getExecutableReturnValue() != null || v.getExecutableParameters() == null)) {
+            return unexpected(e, uri, headers);
+        }
+        List<FieldError> errors = e.getConstraintViolations().stream()
+                .map(v -> new FieldError(lastNode(v.getPropertyPath()), v.getMessage()))
+                .sorted(Comparator.comparing(FieldError::field)).toList();
+        String detail = errors.stream().map(error -> "'" + error.field() + "' " + error.message())
+                .collect(Collectors.joining("; "));
+        return firmament(new InvalidInputException("invalid-field", "Invalid field " + detail) {
+            @Override
+            public List<?> errors() {
+                return errors;
+            }
+        }, uri, headers);
+    }
+
+    /** One field a request got wrong. */
+    public record FieldError(String field, String message) {
+    }
+
+    private static String lastNode(Path path) {
+        String field = null;
+        for (Path.Node node : path) {
+            field = node.getName();
+        }
+        return field;
     }
 
     /** A multipart body cut off before its closing boundary, or otherwise unreadable, is the client's problem. */

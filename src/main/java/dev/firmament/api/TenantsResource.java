@@ -3,6 +3,9 @@ package dev.firmament.api;
 import java.time.Instant;
 import java.util.List;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -36,8 +39,9 @@ public class TenantsResource {
      * A new tenant: {@code slug} is permanent and appears in every API path; {@code owner} is the e-mail of its first
      * owner (default: the person calling; required with the bootstrap token).
      */
-    public record TenantRequest(@Schema(example = "acme") String slug, @Schema(example = "Acme Devices") String name,
-            @Schema(example = "jane@acme.example") String owner) {
+    public record TenantRequest(@NotBlank @Size(max = 40) @Schema(example = "acme") String slug,
+            @NotBlank @Size(max = 200) @Schema(example = "Acme Devices") String name,
+            @Size(max = 254) @Schema(example = "jane@acme.example") String owner) {
     }
 
     /**
@@ -69,7 +73,7 @@ public class TenantsResource {
     @ResponseStatus(201)
     @Allowed(platformAdmin = true)
     @Operation(summary = "Create a tenant with its first owner")
-    public CreatedTenantView create(TenantRequest request, @Context UriInfo uri) {
+    public CreatedTenantView create(@Valid TenantRequest request, @Context UriInfo uri) {
         Requests.require(request);
         String owner = request.owner() != null ? request.owner()
                 : caller.get().filter(c -> c.type().equals("user")).map(Caller::name)

@@ -159,6 +159,18 @@ class ApiBadInputTest {
     }
 
     @Test
+    void missingFieldsAreNamedEachOne() {
+        var members = api().contentType("application/json").body("{}").post(path("/members"));
+        Problems.assertProblem(members, 400, "invalid-field");
+        assertThat(members.jsonPath().getList("errors.field")).containsExactly("email", "role");
+        var tenants = given().auth().oauth2("test-bootstrap-token-0123456789").contentType("application/json")
+                .body(Map.of("slug", "half-" + slug)).post("/api/v1/tenants");
+        Problems.assertProblem(tenants, 400, "invalid-field");
+        assertThat(tenants.jsonPath().getString("detail")).contains("'name'");
+        assertThat(api().get(path("/members")).jsonPath().getList("$")).hasSize(1);
+    }
+
+    @Test
     void queryParametersThatDoNotParseAreNamed() {
         var response = api().get(path("/devices?size=abc"));
         Problems.assertProblem(response, 400, "invalid-parameter");
