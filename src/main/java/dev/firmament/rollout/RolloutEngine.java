@@ -28,7 +28,8 @@ import dev.firmament.tenant.TenantContext;
 /**
  * Moves running rollouts along: marks devices that downloaded and never came back with the image as failed, pauses a
  * rollout whose open waves fail beyond their threshold, and opens the next wave (or completes the rollout) once the
- * current wave has soaked long enough and installed enough.
+ * current wave has soaked long enough and installed enough. A wave that reaches no device never opens the next one: the
+ * rollout pauses, saying so, until a person advances it.
  *
  * <p>
  * Every replica runs this on a short interval. Each rollout is evaluated in a transaction that first locks its row with
@@ -133,6 +134,16 @@ public class RolloutEngine {
         }
         WaveProgress current = progress.waves().get(rollout.openWaves - 1);
         RolloutWave definition = waves.get(current.position());
+        if (current.counts().devices() == 0) {
+            // An empty wave proves nothing: a canary group whose devices have not registered yet must hold the fleet
+            // back, not wave it through as "100 % installed". Only a person may go on without it.
+            if (!Instant.now().isBefore(current.soakUntil())) {
+                rollouts.transition(rollout, waves, "rollout.pause", State.PAUSED, definition.name
+                        + " reaches no device (its devices may not have checked in yet); resume once they have, or"
+                        + " advance to go on without it");
+            }
+            return;
+        }
         if (!Instant.now().isBefore(current.soakUntil())
                 && current.installedPercent() >= definition.successThreshold.doubleValue()) {
             rollouts.openNextWave(rollout, waves,

@@ -29,9 +29,12 @@ public record RolloutProgress(List<WaveProgress> waves, Counts total) {
                     installed + other.installed, failed + other.failed, quarantined + other.quarantined);
         }
 
-        /** The share of devices installed, in percent; an empty wave counts as done. */
+        /**
+         * The share of devices installed, in percent; 0 for an empty wave, which has installed nothing (the engine
+         * pauses at one rather than treating it as done).
+         */
         public double installedPercent() {
-            return devices() == 0 ? 100 : 100.0 * installed / devices();
+            return devices() == 0 ? 0 : 100.0 * installed / devices();
         }
     }
 

@@ -228,6 +228,35 @@ class RolloutFleetTest {
                 .containsAll(macs(late)).contains("A0:20:A6:00:00:01");
     }
 
+    @Test
+    void aCanaryWaveWhoseDevicesHaveNotCheckedInHoldsTheFleetBack() throws Exception {
+        fleetOf(60, Map.of());
+        String[] unseen = { "0C:8B:95:00:00:01", "0C:8B:95:00:00:02", "0C:8B:95:00:00:03" };
+        long canaryGroup = tenant.group("not yet seen", unseen).id;
+        long id = create(Map.of("name", "2.0.0 behind canaries", "releaseId", v2.id, "waves",
+                List.of(wave(Map.of("name", "Canaries", "groups", List.of(canaryGroup), "successThreshold", 80)),
+                        wave(Map.of("percent", 100)))));
+        post(id, "start");
+        for (int tick = 0; tick < 3; tick++) {
+            settle();
+            assertThat(devices.checkInAll()).as("no device beyond the canaries is offered").isEmpty();
+        }
+        JsonPath held = get(id);
+        assertThat(held.getString("state")).isEqualTo("paused");
+        assertThat(held.getString("pausedReason")).contains("Canaries reaches no device");
+        assertThat(held.getInt("openWaves")).isEqualTo(1);
+        assertThat(held.getDouble("waves[0].installedPercent")).as("0 of 0 is not 100 %").isZero();
+
+        post(id, "resume");
+        settle();
+        assertThat(get(id).getString("state")).as("still empty: paused again").isEqualTo("paused");
+        assertThat(devices.checkInAll()).isEmpty();
+
+        // A person decides to go on without the canaries.
+        assertThat(post(id, "advance").getInt("openWaves")).isEqualTo(2);
+        assertThat(devices.checkInAll()).hasSize(60);
+    }
+
     /** Writes queued device activity, then lets the engine look (as its next tick would). */
     void settle() throws Exception {
         fleet.flushActivity();
