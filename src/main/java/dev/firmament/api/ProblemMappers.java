@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-import jakarta.persistence.PersistenceException;
 import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -146,16 +145,6 @@ public class ProblemMappers {
     }
 
     /**
-     * What PostgreSQL refused because of the request (a duplicate name two requests raced for, a NUL byte): the
-     * caller's problem, not an internal error.
-     */
-    @ServerExceptionMapper
-    public Response persistence(PersistenceException e, UriInfo uri, HttpHeaders headers) {
-        return StoreErrors.of(e).map(problem -> firmament(problem, uri, headers))
-                .orElseGet(() -> unexpected(e, uri, headers));
-    }
-
-    /**
      * A request record that breaks its Bean Validation constraints: a 400 naming every field, with one entry per field
      * in {@code errors}. A violated return value would be our bug, a 500.
      */
@@ -220,7 +209,8 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e, UriInfo uri, HttpHeaders headers) {
-        // A failed commit (RollbackException) or flush wraps what PostgreSQL said.
+        // What PostgreSQL refused because of the request (a name two requests raced for, a NUL) is the caller's
+        // problem, wherever it surfaces: a flush (PersistenceException) or a failed commit (RollbackException).
         var stored = StoreErrors.of(e);
         if (stored.isPresent()) {
             return firmament(stored.get(), uri, headers);

@@ -1,6 +1,7 @@
 package dev.firmament.ops;
 
 import java.sql.Connection;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,13 +21,22 @@ public class DatabaseProbe {
         this.dataSource = dataSource;
     }
 
+    /** Whether the last probe failed: probes run every few seconds, the log says only when that changes. */
+    private final AtomicBoolean down = new AtomicBoolean();
+
     /** Why the database does not answer, or null when it does. */
     public String failure() {
+        String failure;
         try (Connection connection = dataSource.getConnection()) {
-            return connection.isValid(2) ? null : "the connection did not validate within 2 s";
+            failure = connection.isValid(2) ? null : "the connection did not validate within 2 s";
         } catch (Exception e) {
-            LOG.warnf("Database is not available: %s", e.getMessage());
-            return String.valueOf(e.getMessage());
+            failure = String.valueOf(e.getMessage());
         }
+        if (failure != null && !down.getAndSet(true)) {
+            LOG.warnf("Database is not available: %s", failure);
+        } else if (failure == null && down.getAndSet(false)) {
+            LOG.info("Database is available again");
+        }
+        return failure;
     }
 }

@@ -75,11 +75,7 @@ public class MemberService {
         entityManager.flush();
         audit.record("member.add", "member", member.id.toString(), null,
                 Map.of("email", normalized, "role", member.role));
-        return new Added(new MemberEntry(member, normalized),
-                person.created()
-                        ? Optional.of(
-                                links.invite(person.user().id, UUID.fromString(member.tenantId), member.id, actor()))
-                        : Optional.empty());
+        return added(person, new MemberEntry(member, normalized), UUID.fromString(member.tenantId));
     }
 
     /**
@@ -104,8 +100,13 @@ public class MemberService {
         member.userId = person.user().id;
         member.role = Role.OWNER.code();
         member.createdAt = now;
-        return new Added(new MemberEntry(member, normalized), person.created()
-                ? Optional.of(links.invite(person.user().id, tenantId, memberId, actor())) : Optional.empty());
+        return added(person, new MemberEntry(member, normalized), tenantId);
+    }
+
+    /** The membership, with an invitation only for a person this addition created. */
+    private Added added(Person person, MemberEntry entry, UUID tenantId) {
+        return new Added(entry, person.created()
+                ? Optional.of(links.invite(person.user().id, tenantId, entry.member().id, actor())) : Optional.empty());
     }
 
     private record Person(User user, boolean created) {

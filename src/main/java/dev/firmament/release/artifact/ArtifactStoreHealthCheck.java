@@ -1,5 +1,7 @@
 package dev.firmament.release.artifact;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.health.HealthCheck;
@@ -19,6 +21,8 @@ class ArtifactStoreHealthCheck implements HealthCheck {
     private static final Logger LOG = Logger.getLogger(ArtifactStoreHealthCheck.class);
 
     private final ArtifactStore store;
+    /** Whether the last check failed: probes run every few seconds, the log says only when that changes. */
+    private final AtomicBoolean down = new AtomicBoolean();
 
     ArtifactStoreHealthCheck(ArtifactStore store) {
         this.store = store;
@@ -29,9 +33,14 @@ class ArtifactStoreHealthCheck implements HealthCheck {
         var response = HealthCheckResponse.named("artifact-store").withData("store", store.kind());
         try {
             store.checkAvailable();
+            if (down.getAndSet(false)) {
+                LOG.infof("Artifact store %s is available again", store.describe());
+            }
             return response.up().build();
         } catch (Exception e) {
-            LOG.warnf("Artifact store %s is not available: %s", store.describe(), e.getMessage());
+            if (!down.getAndSet(true)) {
+                LOG.warnf("Artifact store %s is not available: %s", store.describe(), e.getMessage());
+            }
             return response.down().build();
         }
     }
