@@ -28,12 +28,14 @@ class DeviceGateway {
     private final DeviceActivityRecorder recorder;
     private final MeterRegistry meters;
     private final RolloutDownloadSlots slots;
+    private final java.time.InstantSource clock;
     private final java.util.Map<DeviceReport.Client, java.util.Map<Decision.Outcome, io.micrometer.core.instrument.Counter>> checkIns = new java.util.EnumMap<>(
             DeviceReport.Client.class);
 
     DeviceGateway(DeviceKeyRegistry keys, TargetingSnapshots snapshots, DeviceActivityRecorder recorder,
-            MeterRegistry meters, RolloutDownloadSlots slots) {
+            MeterRegistry meters, RolloutDownloadSlots slots, java.time.InstantSource clock) {
         this.slots = slots;
+        this.clock = clock;
         // Registered once: the lookup by tags showed up in the check-in profile (docs/benchmarks.md).
         for (DeviceReport.Client client : DeviceReport.Client.values()) {
             java.util.EnumMap<Decision.Outcome, io.micrometer.core.instrument.Counter> byOutcome = new java.util.EnumMap<>(
@@ -65,7 +67,8 @@ class DeviceGateway {
     /** Decides and records the check-in (a device without a MAC, NoFUSS 0.1, is decided but not recorded). */
     Decision checkIn(DeviceKeyRegistry.Entry key, DeviceReport report) {
         TargetingSnapshot snapshot = snapshot(key);
-        Decision decision = UpdateDecider.decide(report, snapshot, key.defaultProductId());
+        Instant now = clock.instant();
+        Decision decision = UpdateDecider.decide(report, snapshot, key.defaultProductId(), now);
         if (decision.outcome() == Decision.Outcome.OFFER && decision.source() == Decision.Source.ROLLOUT
                 && report.mode() != DeviceReport.Mode.VERSION) {
             TargetingSnapshot.RolloutEntry rollout = snapshot.rolloutShipping(decision.release().id());
@@ -77,7 +80,7 @@ class DeviceGateway {
         if (report.mac() != null && decision.reason() != Decision.Reason.UNKNOWN_PRODUCT) {
             UUID product = UpdateDecider.effectiveProduct(report, snapshot, key.defaultProductId());
             recorder.record(new DeviceActivityRecorder.CheckIn(key.tenantId(), report, product, key.defaultGroupId(),
-                    decision, Instant.now()));
+                    decision, now));
         }
         return decision;
     }

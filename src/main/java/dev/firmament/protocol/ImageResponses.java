@@ -35,7 +35,11 @@ class ImageResponses {
     private final DeviceActivityRecorder recorder;
     private final RolloutDownloadSlots slots;
 
-    ImageResponses(ArtifactStore store, DeviceActivityRecorder recorder, RolloutDownloadSlots slots) {
+    private final java.time.InstantSource clock;
+
+    ImageResponses(ArtifactStore store, DeviceActivityRecorder recorder, RolloutDownloadSlots slots,
+            java.time.InstantSource clock) {
+        this.clock = clock;
         this.store = store;
         this.recorder = recorder;
         this.slots = slots;
@@ -93,7 +97,7 @@ class ImageResponses {
                 slots.end(rolloutId);
             }
             recorder.record(new DeviceActivityRecorder.Download(tenantId, mac, releaseId, kind,
-                    request.response().bytesWritten(), size, range, Instant.now()));
+                    request.response().bytesWritten(), size, range, clock.instant()));
         });
     }
 

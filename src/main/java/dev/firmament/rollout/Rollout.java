@@ -80,6 +80,14 @@ public class Rollout extends TenantOwnedEntity {
     @Column(name = "paused_reason")
     public String pausedReason;
 
+    /** When a scheduled draft starts by itself; null: when a person starts it. */
+    @Column(name = "start_at")
+    public Instant startAt;
+
+    /** A rollback: the release may be older than what devices run. */
+    @Column(name = "allow_downgrade", nullable = false)
+    public boolean allowDowngrade;
+
     @Column(name = "created_at", nullable = false, updatable = false)
     public Instant createdAt;
 

@@ -48,10 +48,13 @@ public class RolloutEngine {
     private final RolloutService rollouts;
     private final RolloutMembers members;
     private final Duration installTimeout;
+    private final java.time.InstantSource clock;
 
     RolloutEngine(AgroalDataSource dataSource, TenantContext tenants, EntityManager entityManager,
             RolloutService rollouts, RolloutMembers members,
-            @ConfigProperty(name = "firmament.rollouts.install-timeout") Duration installTimeout) {
+            @ConfigProperty(name = "firmament.devices.install-timeout") Duration installTimeout,
+            java.time.InstantSource clock) {
+        this.clock = clock;
         this.dataSource = dataSource;
         this.tenants = tenants;
         this.entityManager = entityManager;
@@ -91,7 +94,7 @@ public class RolloutEngine {
         try (Connection c = dataSource.getConnection();
                 var statement = c.prepareStatement("select tenant_id, id from rollouts where state in ('running',"
                         + " 'paused') or (state = 'completed' and ended_at > ?)")) {
-            statement.setTimestamp(1, java.sql.Timestamp.from(Instant.now().minus(installTimeout.multipliedBy(2))));
+            statement.setTimestamp(1, java.sql.Timestamp.from(clock.instant().minus(installTimeout.multipliedBy(2))));
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     found.add(new Object[] { rs.getString(1), rs.getLong(2) });
@@ -113,7 +116,7 @@ public class RolloutEngine {
         }
         Arc.container().instance(AuditActor.class).get().set("system", "rollout-engine", "Rollout engine", null, null,
                 null);
-        members.failOverdue(tenantId, id, installTimeout);
+        members.failOverdue(tenantId, id, clock.instant(), installTimeout);
         Rollout rollout = entityManager.find(Rollout.class, id);
         if (rollout.state != State.RUNNING) {
             return;
@@ -137,14 +140,14 @@ public class RolloutEngine {
         if (current.counts().devices() == 0) {
             // An empty wave proves nothing: a canary group whose devices have not registered yet must hold the fleet
             // back, not wave it through as "100 % installed". Only a person may go on without it.
-            if (!Instant.now().isBefore(current.soakUntil())) {
+            if (!clock.instant().isBefore(current.soakUntil())) {
                 rollouts.transition(rollout, waves, "rollout.pause", State.PAUSED, definition.name
                         + " reaches no device (its devices may not have checked in yet); resume once they have, or"
                         + " advance to go on without it");
             }
             return;
         }
-        if (!Instant.now().isBefore(current.soakUntil())
+        if (!clock.instant().isBefore(current.soakUntil())
                 && current.installedPercent() >= definition.successThreshold.doubleValue()) {
             rollouts.openNextWave(rollout, waves,
                     rollout.openWaves < waves.size() ? "rollout.wave-open" : "rollout.complete");

@@ -99,15 +99,16 @@ class RolloutMembers {
      * Devices that downloaded the image and have not come back with it within {@code timeout} have failed: either they
      * went silent (a bricked or boot-looping device) or they still report the old image. Returns how many.
      */
-    int failOverdue(String tenantId, long rolloutId, java.time.Duration timeout) {
+    int failOverdue(String tenantId, long rolloutId, Instant now, java.time.Duration timeout) {
         return entityManager
-                .createNativeQuery("update rollout_devices rd set state = 'failed', finished_at = now(),"
+                .createNativeQuery("update rollout_devices rd set state = 'failed', finished_at = ?4,"
                         + " failure = case when exists (select 1 from devices d where d.tenant_id = rd.tenant_id and"
                         + " d.mac = rd.mac and d.last_seen > rd.downloaded_at) then 'still-old-image' else 'silent' end"
                         + " where rd.tenant_id = ?1 and rd.rollout_id = ?2 and rd.state = 'downloaded'"
                         + " and rd.downloaded_at < ?3")
                 .setParameter(1, tenantId).setParameter(2, rolloutId)
-                .setParameter(3, java.sql.Timestamp.from(Instant.now().minus(timeout))).executeUpdate();
+                .setParameter(3, java.sql.Timestamp.from(now.minus(timeout)))
+                .setParameter(4, java.sql.Timestamp.from(now)).executeUpdate();
     }
 
     List<RolloutProgress.Member> list(String tenantId, long rolloutId, String state, Integer wave, int limit,
@@ -143,6 +144,7 @@ class RolloutMembers {
                 : DeliveryWindow.of(rollout.windowDays, rollout.windowFrom, rollout.windowTo, rollout.windowZone);
         return new RolloutEntry(rollout.id, rollout.productId, rollout.releaseId, RolloutPhase.RUNNING,
                 rollout.priority, rollout.startedAt, List.copyOf(rollout.eligibleVersions),
-                Set.of(rollout.eligibleGroupIds), List.copyOf(waveEntries), rollout.openWaves, window, Set.of(), cap);
+                Set.of(rollout.eligibleGroupIds), List.copyOf(waveEntries), rollout.openWaves, window, Set.of(), cap,
+                rollout.allowDowngrade);
     }
 }

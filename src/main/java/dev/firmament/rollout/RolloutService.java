@@ -45,8 +45,11 @@ public class RolloutService {
     private final TenantContext tenants;
     private final RolloutMembers members;
 
+    private final java.time.InstantSource clock;
+
     RolloutService(EntityManager entityManager, AuditService audit, FleetChanges changes, TenantContext tenants,
-            RolloutMembers members) {
+            RolloutMembers members, java.time.InstantSource clock) {
+        this.clock = clock;
         this.entityManager = entityManager;
         this.audit = audit;
         this.changes = changes;
@@ -75,7 +78,7 @@ public class RolloutService {
     @Transactional
     public RolloutWithWaves create(RolloutSpec spec) {
         Rollout rollout = new Rollout();
-        rollout.createdAt = Instant.now();
+        rollout.createdAt = clock.instant();
         apply(rollout, spec);
         entityManager.persist(rollout);
         entityManager.flush();
@@ -141,7 +144,7 @@ public class RolloutService {
         }
         List<RolloutWave> waves = waves(id);
         Map<String, Object> before = view(rollout, waves);
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         rollout.state = State.RUNNING;
         rollout.startedAt = now;
         rollout.openWaves = 1;
@@ -186,7 +189,7 @@ public class RolloutService {
     public RolloutWithWaves abort(long id) {
         Rollout rollout = lock(id);
         requireState(rollout, "aborted", State.RUNNING, State.PAUSED, State.COMPLETED);
-        rollout.endedAt = Instant.now();
+        rollout.endedAt = clock.instant();
         return transition(rollout, waves(id), "rollout.abort", State.ABORTED, null);
     }
 
@@ -232,11 +235,11 @@ public class RolloutService {
     RolloutWithWaves openNextWave(Rollout rollout, List<RolloutWave> waves, String action) {
         Map<String, Object> before = view(rollout, waves);
         if (rollout.openWaves < waves.size()) {
-            waves.get(rollout.openWaves).openedAt = Instant.now();
+            waves.get(rollout.openWaves).openedAt = clock.instant();
             rollout.openWaves++;
         } else {
             rollout.state = State.COMPLETED;
-            rollout.endedAt = Instant.now();
+            rollout.endedAt = clock.instant();
         }
         if (rollout.state == State.PAUSED) {
             rollout.state = State.RUNNING; // a person advancing a paused rollout means "go on"

@@ -98,10 +98,13 @@ public record TargetingSnapshot(String tenantId, Map<String, UUID> productsByNam
      *            orders rollouts of equal priority: the later one decides first
      * @param downloadCap
      *            concurrent downloads allowed by the newest open wave (per replica), or null
+     * @param allowDowngrade
+     *            a rollback: devices running something newer than the release are in it too
      */
     public record RolloutEntry(long id, UUID productId, long releaseId, RolloutPhase phase, int priority,
             java.time.Instant startedAt, List<VersionCondition> eligibleVersions, Set<Long> eligibleGroups,
-            List<WaveEntry> waves, int openWaves, DeliveryWindow window, Set<String> quarantined, Integer downloadCap) {
+            List<WaveEntry> waves, int openWaves, DeliveryWindow window, Set<String> quarantined, Integer downloadCap,
+            boolean allowDowngrade) {
 
         /** Higher priority first, then the later start. */
         public static final java.util.Comparator<RolloutEntry> PRECEDENCE = java.util.Comparator

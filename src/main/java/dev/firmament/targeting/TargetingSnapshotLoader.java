@@ -175,7 +175,7 @@ class TargetingSnapshotLoader {
         Map<UUID, List<RolloutEntry>> rollouts = new HashMap<>();
         try (ResultSet rs = query(c, "select id, product_id, release_id, state, priority, started_at,"
                 + " eligible_versions::text, eligible_group_ids, open_waves, window_days, window_from, window_to,"
-                + " window_zone from rollouts where tenant_id = ? and state in ('running', 'paused', 'completed')",
+                + " window_zone, allow_downgrade from rollouts where tenant_id = ? and state in ('running', 'paused', 'completed')",
                 tenantId)) {
             while (rs.next()) {
                 long id = rs.getLong(1);
@@ -183,7 +183,8 @@ class TargetingSnapshotLoader {
                         RolloutPhase.valueOf(rs.getString(4).toUpperCase(java.util.Locale.ROOT)), rs.getInt(5),
                         rs.getTimestamp(6).toInstant(), conditions(rs.getString(7), id), Set.of(longs(rs.getArray(8))),
                         List.copyOf(waves.getOrDefault(id, List.of())), rs.getInt(9), window(rs),
-                        Set.copyOf(quarantined.getOrDefault(id, Set.of())), caps.get(id));
+                        Set.copyOf(quarantined.getOrDefault(id, Set.of())), caps.get(id),
+                        rs.getBoolean(14));
                 rollouts.computeIfAbsent(rollout.productId(), p -> new ArrayList<>()).add(rollout);
             }
         }

@@ -21,7 +21,7 @@ import dev.firmament.targeting.TargetingSnapshot.RuleEntry;
  * MAC pin; then the rollout the device belongs to, if its wave is open; then the ordered rules, first match wins
  * (NoFUSS semantics) — except that a rule cannot hand out a release that the device's rollout is holding back. Whatever
  * is chosen is never the image the device already runs, never larger than its free space, and never a downgrade unless
- * the pin or rule allows it (a rollout never downgrades).
+ * the pin, rule or rollback rollout allows it.
  */
 public final class UpdateDecider {
 
@@ -60,8 +60,8 @@ public final class UpdateDecider {
         if (membership != null) {
             RolloutEntry rollout = membership.rollout();
             if (offersNow(rollout, membership.wave(), report.mac(), now)) {
-                return check(report, snapshot.releases().get(rollout.releaseId()), kind, Source.ROLLOUT, null, false,
-                        Reason.ROLLOUT_WAVE_OPEN).inRollout(rollout.id(), membership.wave());
+                return check(report, snapshot.releases().get(rollout.releaseId()), kind, Source.ROLLOUT, null,
+                        rollout.allowDowngrade(), Reason.ROLLOUT_WAVE_OPEN).inRollout(rollout.id(), membership.wave());
             }
             heldBack = rollout.releaseId();
         }
@@ -87,7 +87,7 @@ public final class UpdateDecider {
 
     /**
      * The rollout a device belongs to: the first in precedence order that it is eligible for, that selects it in one of
-     * its waves, and whose release would be an upgrade for it. A device is in at most one rollout; one that already
+     * its waves, and whose release would be an upgrade for it (or, in a rollback, any other release). A device is in at most one rollout; one that already
      * runs the release (or something newer) is in none and is left to the rules.
      */
     public static Membership rolloutMembership(DeviceReport report, TargetingSnapshot snapshot, UUID product,
@@ -97,8 +97,8 @@ public final class UpdateDecider {
         }
         for (RolloutEntry rollout : snapshot.rolloutsOf(product)) {
             ReleaseEntry release = snapshot.releases().get(rollout.releaseId());
-            if (release == null || alreadyRuns(report, release) || (report.version() != null
-                    && VersionComparator.compare(release.version(), report.version()) < 0)) {
+            if (release == null || alreadyRuns(report, release) || (!rollout.allowDowngrade()
+                    && report.version() != null && VersionComparator.compare(release.version(), report.version()) < 0)) {
                 continue;
             }
             if (!RolloutSelection.eligible(rollout, report, groups)) {

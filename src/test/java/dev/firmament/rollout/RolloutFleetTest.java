@@ -23,6 +23,7 @@ import dev.firmament.release.Release;
 import dev.firmament.security.ApiTokenService;
 import dev.firmament.security.Role;
 import dev.firmament.testing.Fleet;
+import dev.firmament.testing.MovableClock;
 import dev.firmament.testing.SimulatedFleet;
 import dev.firmament.testing.SimulatedFleet.Behaviour;
 import dev.firmament.testing.SimulatedFleet.Device;
@@ -46,6 +47,9 @@ class RolloutFleetTest {
 
     @Inject
     RolloutEngine engine;
+
+    @Inject
+    MovableClock clock;
 
     @TestHTTPResource("/")
     URL base;
@@ -160,12 +164,8 @@ class RolloutFleetTest {
         assertThat(get(id).getString("state")).as("silence is not failure until the install timeout")
                 .isEqualTo("running");
 
-        // firmament.rollouts.install-timeout is 10 s in tests.
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-        while (!get(id).getString("state").equals("paused") && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-            settle();
-        }
+        clock.advance(java.time.Duration.ofMinutes(16)); // past firmament.devices.install-timeout (15 min)
+        settle();
         JsonPath paused = get(id);
         assertThat(paused.getString("state")).isEqualTo("paused");
         assertThat(paused.getString("pausedReason")).contains("15 of 50 devices failed");

@@ -134,7 +134,7 @@ class RolloutDecisionTest {
     void eligibilityNarrowsByVersionAndGroup() {
         RolloutEntry onlyOld = new RolloutEntry(100, PRODUCT, 2, RolloutPhase.RUNNING, 0, NOW,
                 List.of(new VersionCondition("<", "1.5")), Set.of(7L), List.of(new WaveEntry(Set.of(), 10_000)), 1,
-                null, Set.of(), null);
+                null, Set.of(), null, false);
         rollouts.add(onlyOld);
 
         assertThat(decide(CANARY, "1.0.0").outcome()).isEqualTo(Outcome.OFFER);
@@ -208,7 +208,7 @@ class RolloutDecisionTest {
     private RolloutEntry rollout(long id, ReleaseEntry release, RolloutPhase phase, int openWaves,
             List<WaveEntry> waves, DeliveryWindow window, Set<String> quarantined, int priority) {
         return new RolloutEntry(id, PRODUCT, release.id(), phase, priority, NOW.minusSeconds(id), List.of(), Set.of(),
-                waves, openWaves, window, quarantined, null);
+                waves, openWaves, window, quarantined, null, false);
     }
 
     private static RuleEntry rule(long id, ReleaseEntry release) {
