@@ -59,10 +59,10 @@ public class RolloutsResource {
 
     /** Devices of a wave (or the whole rollout) per state. */
     public record CountsView(long devices, long pending, long offered, long downloaded, long installed, long failed,
-            long quarantined) {
+            long quarantined, long reverted) {
         static CountsView of(RolloutProgress.Counts c) {
             return new CountsView(c.devices(), c.pending(), c.offered(), c.downloaded(), c.installed(), c.failed(),
-                    c.quarantined());
+                    c.quarantined(), c.reverted());
         }
     }
 
@@ -144,9 +144,11 @@ public class RolloutsResource {
     @POST
     @Path("{id}/start")
     @Allowed(Role.MAINTAINER)
-    @Operation(summary = "Start a draft: the first wave opens")
-    public RolloutView start(@PathParam("tenant") String tenant, @PathParam("id") long id) {
-        return view(rollouts.start(id));
+    @Operation(summary = "Start a draft: the first wave opens. A first wave that reaches no device is refused (409"
+            + " empty-first-wave) unless force=true")
+    public RolloutView start(@PathParam("tenant") String tenant, @PathParam("id") long id,
+            @QueryParam("force") @DefaultValue("false") boolean force) {
+        return view(rollouts.start(id, force));
     }
 
     @POST

@@ -255,10 +255,11 @@ public class RolloutsPage {
     @Allowed(Role.MAINTAINER)
     @Operation(hidden = true)
     public Response control(@PathParam("tenant") String tenant, @PathParam("id") long id,
-            @PathParam("action") String action, @RestForm String reason, @Context HttpHeaders headers) {
+            @PathParam("action") String action, @RestForm String reason, @RestForm boolean force,
+            @Context HttpHeaders headers) {
         String base = "/console/" + tenant + "/rollouts";
         switch (action) {
-        case "start" -> rollouts.start(id);
+        case "start" -> rollouts.start(id, force);
         case "pause" -> rollouts.pause(id,
                 ConsoleForms.blankToNull(reason) == null ? "paused from the console" : reason.trim());
         case "resume" -> rollouts.resume(id);

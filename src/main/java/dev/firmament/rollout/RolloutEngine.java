@@ -5,9 +5,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -48,13 +51,18 @@ public class RolloutEngine {
     private final RolloutService rollouts;
     private final RolloutMembers members;
     private final Duration installTimeout;
-    private final java.time.InstantSource clock;
+    private final Duration reconcileInterval;
+    private final InstantSource clock;
+    /** When this replica last reconciled each rollout's members; in memory, as it only spaces out the work. */
+    private final Map<Long, Instant> lastReconciled = new ConcurrentHashMap<>();
 
     RolloutEngine(AgroalDataSource dataSource, TenantContext tenants, EntityManager entityManager,
             RolloutService rollouts, RolloutMembers members,
             @ConfigProperty(name = "firmament.devices.install-timeout") Duration installTimeout,
-            java.time.InstantSource clock) {
+            @ConfigProperty(name = "firmament.rollouts.reconcile-interval") Duration reconcileInterval,
+            InstantSource clock) {
         this.clock = clock;
+        this.reconcileInterval = reconcileInterval;
         this.dataSource = dataSource;
         this.tenants = tenants;
         this.entityManager = entityManager;
@@ -86,15 +94,16 @@ public class RolloutEngine {
     }
 
     /**
-     * Running and paused rollouts, and completed ones still within the install timeout of their end (their last devices
-     * may still fail), across tenants.
+     * Scheduled drafts whose start time has come, running and paused rollouts, and completed ones still within the
+     * install timeout of their end (their last devices may still fail), across tenants.
      */
     private List<Object[]> rolloutsToEvaluate() throws SQLException {
         List<Object[]> found = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
                 var statement = c.prepareStatement("select tenant_id, id from rollouts where state in ('running',"
-                        + " 'paused') or (state = 'completed' and ended_at > ?)")) {
+                        + " 'paused') or (state = 'completed' and ended_at > ?) or (state = 'draft' and start_at <= ?)")) {
             statement.setTimestamp(1, java.sql.Timestamp.from(clock.instant().minus(installTimeout.multipliedBy(2))));
+            statement.setTimestamp(2, java.sql.Timestamp.from(clock.instant()));
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     found.add(new Object[] { rs.getString(1), rs.getLong(2) });
@@ -114,14 +123,29 @@ public class RolloutEngine {
         if (locked.isEmpty()) {
             return;
         }
+        evaluateLocked(tenantId, id);
+    }
+
+    private void evaluateLocked(String tenantId, long id) {
         Arc.container().instance(AuditActor.class).get().set("system", "rollout-engine", "Rollout engine", null, null,
                 null);
         members.failOverdue(tenantId, id, clock.instant(), installTimeout);
         Rollout rollout = entityManager.find(Rollout.class, id);
-        if (rollout.state != State.RUNNING) {
+        if (rollout.state == State.DRAFT) {
+            if (rollout.startAt != null && !clock.instant().isBefore(rollout.startAt)) {
+                rollouts.startScheduled(rollout);
+            }
             return;
         }
         List<RolloutWave> waves = rollouts.waves(id);
+        boolean reconciled = false;
+        if (rollout.state != State.COMPLETED && reconcileDue(id)) {
+            members.reconcile(tenantId, rollout, waves);
+            reconciled = true;
+        }
+        if (rollout.state != State.RUNNING) {
+            return;
+        }
         RolloutProgress progress = RolloutService.progress(rollout, waves, members.counts(tenantId, id));
         for (WaveProgress wave : progress.waves()) {
             RolloutWave definition = waves.get(wave.position());
@@ -137,20 +161,57 @@ public class RolloutEngine {
         }
         WaveProgress current = progress.waves().get(rollout.openWaves - 1);
         RolloutWave definition = waves.get(current.position());
+        if (clock.instant().isBefore(current.soakUntil())) {
+            return;
+        }
+        boolean empty = current.counts().devices() == 0;
+        if (!empty && current.installedPercent() < definition.successThreshold.doubleValue()) {
+            return;
+        }
+        if (!reconciled) {
+            // About to let more of the fleet in: decide on who the wave reaches now (devices that registered or joined
+            // its groups since the last reconcile), not on the rows as they were.
+            members.reconcile(tenantId, rollout, waves);
+            lastReconciled.put(id, clock.instant());
+            evaluateReconciled(tenantId, rollout, waves);
+            return;
+        }
+        decide(rollout, waves, current, definition);
+    }
+
+    private void evaluateReconciled(String tenantId, Rollout rollout, List<RolloutWave> waves) {
+        RolloutProgress progress = RolloutService.progress(rollout, waves, members.counts(tenantId, rollout.id));
+        WaveProgress current = progress.waves().get(rollout.openWaves - 1);
+        RolloutWave definition = waves.get(current.position());
+        if (current.counts().devices() == 0
+                || current.installedPercent() >= definition.successThreshold.doubleValue()) {
+            decide(rollout, waves, current, definition);
+        }
+    }
+
+    /** Soak over and the wave installed enough, or reached nobody: open the next wave, or pause at the empty one. */
+    private void decide(Rollout rollout, List<RolloutWave> waves, WaveProgress current, RolloutWave definition) {
         if (current.counts().devices() == 0) {
             // An empty wave proves nothing: a canary group whose devices have not registered yet must hold the fleet
             // back, not wave it through as "100 % installed". Only a person may go on without it.
-            if (!clock.instant().isBefore(current.soakUntil())) {
-                rollouts.transition(rollout, waves, "rollout.pause", State.PAUSED, definition.name
-                        + " reaches no device (its devices may not have checked in yet); resume once they have, or"
-                        + " advance to go on without it");
-            }
+            rollouts.transition(rollout, waves, "rollout.pause", State.PAUSED,
+                    definition.name
+                            + " reaches no device (its devices may not have checked in yet); resume once they have, or"
+                            + " advance to go on without it");
             return;
         }
-        if (!clock.instant().isBefore(current.soakUntil())
-                && current.installedPercent() >= definition.successThreshold.doubleValue()) {
-            rollouts.openNextWave(rollout, waves,
-                    rollout.openWaves < waves.size() ? "rollout.wave-open" : "rollout.complete");
+        rollouts.openNextWave(rollout, waves,
+                rollout.openWaves < waves.size() ? "rollout.wave-open" : "rollout.complete");
+    }
+
+    /** Whether this replica last brought the rollout's members in line longer than the reconcile interval ago. */
+    private boolean reconcileDue(long id) {
+        Instant last = lastReconciled.get(id);
+        Instant now = clock.instant();
+        if (last != null && now.isBefore(last.plus(reconcileInterval))) {
+            return false;
         }
+        lastReconciled.put(id, now);
+        return true;
     }
 }

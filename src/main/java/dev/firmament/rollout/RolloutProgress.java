@@ -8,25 +8,27 @@ public record RolloutProgress(List<WaveProgress> waves, Counts total) {
 
     /** A device's states in a rollout, in the order of {@link Counts}; superseded devices are not counted. */
     public static final List<String> DEVICE_STATES = List.of("pending", "offered", "downloaded", "installed", "failed",
-            "quarantined", "superseded");
+            "quarantined", "reverted", "superseded");
 
     /** Devices of a wave per state. Superseded devices (now in a rollout that decides first) are not counted. */
-    public record Counts(long pending, long offered, long downloaded, long installed, long failed, long quarantined) {
+    public record Counts(long pending, long offered, long downloaded, long installed, long failed, long quarantined,
+            long reverted) {
 
-        public static final Counts NONE = new Counts(0, 0, 0, 0, 0, 0);
+        public static final Counts NONE = new Counts(0, 0, 0, 0, 0, 0, 0);
 
         public long devices() {
-            return pending + offered + downloaded + installed + failed + quarantined;
+            return pending + offered + downloaded + installed + failed + quarantined + reverted;
         }
 
-        /** Failed and quarantined: both count against the failure threshold. */
+        /** Failed, quarantined and reverted: all count against the failure threshold. */
         public int failures() {
-            return (int) (failed + quarantined);
+            return (int) (failed + quarantined + reverted);
         }
 
         Counts plus(Counts other) {
             return new Counts(pending + other.pending, offered + other.offered, downloaded + other.downloaded,
-                    installed + other.installed, failed + other.failed, quarantined + other.quarantined);
+                    installed + other.installed, failed + other.failed, quarantined + other.quarantined,
+                    reverted + other.reverted);
         }
 
         /**

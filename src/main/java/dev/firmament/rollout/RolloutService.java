@@ -3,6 +3,7 @@ package dev.firmament.rollout;
 import java.math.BigDecimal;
 import java.time.DayOfWeek;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
@@ -17,7 +18,10 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
 import dev.firmament.audit.AuditService;
+import dev.firmament.device.DeviceActivityRecorder;
 import dev.firmament.errors.ConflictException;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.errors.NotFoundException;
@@ -45,11 +49,13 @@ public class RolloutService {
     private final TenantContext tenants;
     private final RolloutMembers members;
 
-    private final java.time.InstantSource clock;
+    private final InstantSource clock;
+    private final DeviceActivityRecorder activity;
 
     RolloutService(EntityManager entityManager, AuditService audit, FleetChanges changes, TenantContext tenants,
-            RolloutMembers members, java.time.InstantSource clock) {
+            RolloutMembers members, InstantSource clock, DeviceActivityRecorder activity) {
         this.clock = clock;
+        this.activity = activity;
         this.entityManager = entityManager;
         this.audit = audit;
         this.changes = changes;
@@ -130,13 +136,32 @@ public class RolloutService {
     }
 
     /**
-     * Starts a draft: opens the first wave and records every registered device the rollout reaches as pending, so that
-     * devices that never check in are counted.
+     * Starts a draft: opens the first wave and records every device the rollout reaches as pending, so that devices
+     * that never check in are counted. This replica's unwritten check-ins are written first, so that devices that
+     * checked in a moment ago are counted where they belong. A first wave that reaches no device is refused unless
+     * {@code force}: it would prove nothing, and the engine would only pause at it.
      */
-    @Transactional
-    public RolloutWithWaves start(long id) {
+    public RolloutWithWaves start(long id, boolean force) {
+        activity.flush();
+        return QuarkusTransaction.requiringNew().call(() -> startNow(id, force));
+    }
+
+    private RolloutWithWaves startNow(long id, boolean force) {
         Rollout rollout = lock(id);
         requireState(rollout, "started", State.DRAFT);
+        return begin(rollout, force, "rollout.start");
+    }
+
+    /**
+     * Starts a scheduled draft whose time has come; call with the rollout locked. An empty first wave does not stop it:
+     * nobody is there to be asked, and the engine pauses at the empty wave, saying why, which people see.
+     */
+    RolloutWithWaves startScheduled(Rollout rollout) {
+        return begin(rollout, true, "rollout.scheduled-start");
+    }
+
+    private RolloutWithWaves begin(Rollout rollout, boolean force, String action) {
+        long id = rollout.id;
         Release release = entityManager.find(Release.class, rollout.releaseId);
         if (release == null || release.firmwareSha256 == null) {
             throw new ConflictException("release-without-firmware",
@@ -147,13 +172,21 @@ public class RolloutService {
         Instant now = clock.instant();
         rollout.state = State.RUNNING;
         rollout.startedAt = now;
+        rollout.startAt = null;
         rollout.openWaves = 1;
         waves.get(0).openedAt = now;
         entityManager.flush();
-        int reached = members.enrol(tenants.require().toString(), rollout, waves);
+        String tenantId = tenants.require().toString();
+        int reached = members.reconcile(tenantId, rollout, waves);
+        long firstWave = members.counts(tenantId, id).getOrDefault(0, RolloutProgress.Counts.NONE).devices();
+        if (firstWave == 0 && !force) {
+            throw new ConflictException("empty-first-wave", waves.get(0).name + " reaches no device, so it cannot"
+                    + " hold the rest of the fleet back. Check its groups and eligibility, or start with force to go on"
+                    + " without it (the rollout pauses at the empty wave).");
+        }
         Map<String, Object> after = view(rollout, waves);
         after.put("devicesReached", reached);
-        audit.record("rollout.start", "rollout", rollout.id.toString(), before, after);
+        audit.record(action, "rollout", rollout.id.toString(), before, after);
         changes.currentTenantChanged();
         return new RolloutWithWaves(rollout, waves);
     }

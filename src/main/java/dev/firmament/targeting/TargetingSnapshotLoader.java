@@ -165,8 +165,8 @@ class TargetingSnapshotLoader {
         Map<Long, Set<String>> quarantined = new HashMap<>();
         try (ResultSet rs = query(c,
                 "select d.rollout_id, d.mac from rollout_devices d join rollouts r on"
-                        + " r.tenant_id = d.tenant_id and r.id = d.rollout_id where d.tenant_id = ? and d.state ="
-                        + " 'quarantined' and r.state in ('running', 'paused', 'completed')",
+                        + " r.tenant_id = d.tenant_id and r.id = d.rollout_id where d.tenant_id = ? and d.state in"
+                        + " ('quarantined', 'reverted') and r.state in ('running', 'paused', 'completed')",
                 tenantId)) {
             while (rs.next()) {
                 quarantined.computeIfAbsent(rs.getLong(1), id -> new HashSet<>()).add(rs.getString(2));
@@ -183,8 +183,7 @@ class TargetingSnapshotLoader {
                         RolloutPhase.valueOf(rs.getString(4).toUpperCase(java.util.Locale.ROOT)), rs.getInt(5),
                         rs.getTimestamp(6).toInstant(), conditions(rs.getString(7), id), Set.of(longs(rs.getArray(8))),
                         List.copyOf(waves.getOrDefault(id, List.of())), rs.getInt(9), window(rs),
-                        Set.copyOf(quarantined.getOrDefault(id, Set.of())), caps.get(id),
-                        rs.getBoolean(14));
+                        Set.copyOf(quarantined.getOrDefault(id, Set.of())), caps.get(id), rs.getBoolean(14));
                 rollouts.computeIfAbsent(rollout.productId(), p -> new ArrayList<>()).add(rollout);
             }
         }

@@ -87,8 +87,8 @@ public final class UpdateDecider {
 
     /**
      * The rollout a device belongs to: the first in precedence order that it is eligible for, that selects it in one of
-     * its waves, and whose release would be an upgrade for it (or, in a rollback, any other release). A device is in at most one rollout; one that already
-     * runs the release (or something newer) is in none and is left to the rules.
+     * its waves, and whose release would be an upgrade for it (or, in a rollback, any other release). A device is in at
+     * most one rollout; one that already runs the release (or something newer) is in none and is left to the rules.
      */
     public static Membership rolloutMembership(DeviceReport report, TargetingSnapshot snapshot, UUID product,
             Set<Long> groups) {
@@ -97,8 +97,9 @@ public final class UpdateDecider {
         }
         for (RolloutEntry rollout : snapshot.rolloutsOf(product)) {
             ReleaseEntry release = snapshot.releases().get(rollout.releaseId());
-            if (release == null || alreadyRuns(report, release) || (!rollout.allowDowngrade()
-                    && report.version() != null && VersionComparator.compare(release.version(), report.version()) < 0)) {
+            if (release == null || alreadyRuns(report, release)
+                    || (!rollout.allowDowngrade() && report.version() != null
+                            && VersionComparator.compare(release.version(), report.version()) < 0)) {
                 continue;
             }
             if (!RolloutSelection.eligible(rollout, report, groups)) {

@@ -150,7 +150,7 @@ class ApiAccessMatrixTest {
                 new Operation("DELETE", "/rollouts/{id}", Role.MAINTAINER, 204,
                         t -> given().pathParam("id", t.newRollout(false))),
                 new Operation("POST", "/rollouts/{id}/start", Role.MAINTAINER, 200,
-                        t -> given().pathParam("id", t.newRollout(false))),
+                        t -> given().pathParam("id", t.newRollout(false)).queryParam("force", true)),
                 new Operation("POST", "/rollouts/{id}/pause", Role.MAINTAINER, 200,
                         t -> given().pathParam("id", t.newRollout(true)).contentType("application/json")
                                 .body(Map.of("reason", "looking into it"))),
@@ -366,7 +366,7 @@ class ApiAccessMatrixTest {
                                 java.math.BigDecimal.TEN, null, null, 0, null)),
                         null)));
         if (started) {
-            tenantA.as(() -> rollouts.start(rollout.rollout().id));
+            tenantA.as(() -> rollouts.start(rollout.rollout().id, true));
         }
         return rollout.rollout().id;
     }

@@ -2,6 +2,8 @@ package dev.firmament.rollout;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
 
 import java.net.URL;
 import java.util.HashSet;
@@ -197,7 +199,7 @@ class RolloutFleetTest {
         Release target = tenant.release("3.0.0", big, null);
         long id = create(Map.of("name", "capped", "releaseId", target.id, "waves",
                 List.of(wave(Map.of("percent", 100, "maxConcurrentDownloads", 1)))));
-        post(id, "start");
+        start(id, true); // nobody has checked in yet
         devices = new SimulatedFleet(base + "d/" + tenant.deviceKey + "/update", Map.of(Fleet.md5(big), "3.0.0"));
         devices.freeSpace = 16_000_000;
         List<Device> late = devices.add("5C:CF:7F", 2, "1.0.0", "0".repeat(32), Behaviour.INSTALLS);
@@ -229,32 +231,153 @@ class RolloutFleetTest {
     }
 
     @Test
-    void aCanaryWaveWhoseDevicesHaveNotCheckedInHoldsTheFleetBack() throws Exception {
+    void theCanaryStageHoldsWhenTheRolloutStartsTheMomentTheFleetCheckedIn() throws Exception {
+        // As first found: 60 devices check in, 6 become canaries, and the rollout starts a second later, before the
+        // check-ins were written.
+        tenant = fleet.tenant("SONOFF_BASIC");
+        token = tenant.as(() -> tokens.create("rollouts", Role.MAINTAINER, null, "test").secret());
+        byte[] image1 = Fleet.espImage(6_000, 1);
+        byte[] image2 = Fleet.espImage(7_000, 2);
+        tenant.release("1.0.0", image1, null);
+        v2 = tenant.release("2.0.0", image2, null);
+        devices = new SimulatedFleet(base + "d/" + tenant.deviceKey + "/update",
+                Map.of(Fleet.md5(image1), "1.0.0", Fleet.md5(image2), "2.0.0"));
+        devices.add("5C:CF:7F", 60, "1.0.0", Fleet.md5(image1), Behaviour.INSTALLS);
+        assertThat(devices.checkInAll()).isEmpty();
+        List<Device> canaries = devices.devices().subList(0, 6);
+        long canaryGroup = tenant.group("canaries", canaries.stream().map(d -> d.mac).toArray(String[]::new)).id;
+        long id = create(Map.of("name", "2.0.0 behind canaries", "releaseId", v2.id, "waves",
+                List.of(wave(Map.of("name", "Canaries", "groups", List.of(canaryGroup), "successThreshold", 80)),
+                        wave(Map.of("percent", 100)))));
+
+        JsonPath started = post(id, "start");
+        assertThat(started.getInt("waves[0].counts.pending")).isEqualTo(6);
+        assertThat(started.getInt("total.devices")).isEqualTo(60);
+        settle();
+        assertThat(get(id).getInt("openWaves")).as("six devices that installed nothing open nothing").isEqualTo(1);
+        assertThat(devices.checkInAll()).as("only the canaries are offered the image").isEqualTo(macs(canaries));
+        settle();
+        assertThat(get(id).getInt("openWaves")).as("downloaded is not installed").isEqualTo(1);
+        assertThat(devices.checkInAll()).isEmpty(); // the canaries come back on 2.0.0
+        settle();
+        assertThat(get(id).getInt("openWaves")).isEqualTo(2);
+        assertThat(devices.checkInAll()).hasSize(54);
+    }
+
+    @Test
+    void aCanaryGroupWhoseDevicesNeverCheckedInHoldsTheFleetBackUntilTheyInstall() throws Exception {
         fleetOf(60, Map.of());
-        String[] unseen = { "0C:8B:95:00:00:01", "0C:8B:95:00:00:02", "0C:8B:95:00:00:03" };
+        String[] unseen = { "0C:8B:95:00:00:00", "0C:8B:95:00:00:01", "0C:8B:95:00:00:02" };
         long canaryGroup = tenant.group("not yet seen", unseen).id;
         long id = create(Map.of("name", "2.0.0 behind canaries", "releaseId", v2.id, "waves",
                 List.of(wave(Map.of("name", "Canaries", "groups", List.of(canaryGroup), "successThreshold", 80)),
                         wave(Map.of("percent", 100)))));
-        post(id, "start");
-        for (int tick = 0; tick < 3; tick++) {
+        JsonPath started = post(id, "start");
+        assertThat(started.getInt("waves[0].counts.pending")).as("group members count before they register")
+                .isEqualTo(3);
+        assertThat(membersOf(id, 0, "pending")).containsExactlyInAnyOrder(unseen);
+        for (int hour = 0; hour < 3; hour++) {
+            clock.advance(java.time.Duration.ofHours(1));
             settle();
             assertThat(devices.checkInAll()).as("no device beyond the canaries is offered").isEmpty();
         }
         JsonPath held = get(id);
+        assertThat(held.getString("state")).isEqualTo("running");
+        assertThat(held.getInt("openWaves")).isEqualTo(1);
+        assertThat(held.getDouble("waves[0].installedPercent")).isZero();
+
+        // The canaries are switched on at last: they register, are offered the image and install it.
+        byte[] image1 = Fleet.espImage(6_000, 1);
+        SimulatedFleet canaries = new SimulatedFleet(base + "d/" + tenant.deviceKey + "/update",
+                Map.of(Fleet.md5(image1), "1.0.0", Fleet.md5(Fleet.espImage(7_000, 2)), "2.0.0"));
+        try (canaries) {
+            canaries.add("0C:8B:95", unseen.length, "1.0.0", Fleet.md5(image1), Behaviour.INSTALLS);
+            assertThat(canaries.checkInAll()).hasSize(3);
+            settle();
+            assertThat(canaries.checkInAll()).isEmpty();
+            settle();
+        }
+        assertThat(get(id).getInt("waves[0].counts.installed")).isEqualTo(3);
+        assertThat(get(id).getInt("openWaves")).isEqualTo(2);
+        assertThat(devices.checkInAll()).hasSize(60);
+    }
+
+    @Test
+    void aFirstWaveOfNobodyIsRefusedUnlessForcedAndThenPausesTheRollout() throws Exception {
+        fleetOf(20, Map.of());
+        long emptyGroup = tenant.group("nobody yet").id;
+        long id = create(Map.of("name", "2.0.0 behind nobody", "releaseId", v2.id, "waves", List
+                .of(wave(Map.of("name", "Canaries", "groups", List.of(emptyGroup))), wave(Map.of("percent", 100)))));
+        given().auth().oauth2(token).post("/api/v1/tenants/{t}/rollouts/{id}/start", slug(), id).then().statusCode(409)
+                .contentType("application/problem+json").body("code", is("empty-first-wave"))
+                .body("detail", containsString("Canaries reaches no device"));
+        assertThat(get(id).getString("state")).as("still a draft").isEqualTo("draft");
+
+        start(id, true);
+        settle();
+        JsonPath held = get(id);
         assertThat(held.getString("state")).isEqualTo("paused");
         assertThat(held.getString("pausedReason")).contains("Canaries reaches no device");
-        assertThat(held.getInt("openWaves")).isEqualTo(1);
         assertThat(held.getDouble("waves[0].installedPercent")).as("0 of 0 is not 100 %").isZero();
+        assertThat(devices.checkInAll()).isEmpty();
 
         post(id, "resume");
         settle();
         assertThat(get(id).getString("state")).as("still empty: paused again").isEqualTo("paused");
-        assertThat(devices.checkInAll()).isEmpty();
+        assertThat(post(id, "advance").getInt("openWaves")).as("a person goes on without the canaries").isEqualTo(2);
+        assertThat(devices.checkInAll()).hasSize(20);
+    }
 
-        // A person decides to go on without the canaries.
-        assertThat(post(id, "advance").getInt("openWaves")).isEqualTo(2);
-        assertThat(devices.checkInAll()).hasSize(60);
+    @Test
+    void aCanaryThatComesBackOnTheOldImageHasRevertedAndCountsAsAFailure() throws Exception {
+        fleetOf(40, Map.of());
+        List<Device> canaries = devices.devices().subList(0, 5);
+        long canaryGroup = tenant.group("canaries", canaries.stream().map(d -> d.mac).toArray(String[]::new)).id;
+        long id = create(Map.of("name", "2.0.0", "releaseId", v2.id, "waves",
+                List.of(wave(Map.of("groups", List.of(canaryGroup), "soakMinutes", 60, "failureThreshold", 20)),
+                        wave(Map.of("percent", 100)))));
+        post(id, "start");
+        assertThat(devices.checkInAll()).hasSize(5);
+        devices.checkInAll();
+        settle();
+        assertThat(get(id).getInt("waves[0].counts.installed")).isEqualTo(5);
+
+        Device rolledBack = canaries.get(0); // its bootloader went back to the old partition
+        rolledBack.version = "1.0.0";
+        rolledBack.md5 = Fleet.md5(Fleet.espImage(6_000, 1));
+        devices.checkIn(List.of(rolledBack)); // the check-in that tells; the decider does not know yet
+        settle();
+        assertThat(devices.checkIn(List.of(rolledBack))).as("a reverted device is offered nothing more").isEmpty();
+        JsonPath after = get(id);
+        assertThat(after.getInt("waves[0].counts.reverted")).isEqualTo(1);
+        assertThat(after.getInt("waves[0].counts.installed")).isEqualTo(4);
+        assertThat(after.getString("state")).as("1 of 5 is at the 20 % failure threshold").isEqualTo("paused");
+        assertThat(membersOf(id, 0, "reverted")).containsExactly(rolledBack.mac);
+        assertThat(given().auth().oauth2(token).queryParam("mac", rolledBack.mac).queryParam("type", "reverted")
+                .get("/api/v1/tenants/{t}/events", slug()).jsonPath().getList("$")).hasSize(1);
+    }
+
+    @Test
+    void aDeviceStillOnTheOldImageAfterTheInstallTimeoutHasFailedEvenIfItDownloadsAgain() throws Exception {
+        fleetOf(10, Map.of(Behaviour.LOOPS, 1));
+        Device stuck = devices.devices().get(10);
+        long canaryGroup = tenant.group("canaries", stuck.mac).id;
+        long id = create(Map.of("name", "2.0.0", "releaseId", v2.id, "waves", List.of(
+                wave(Map.of("groups", List.of(canaryGroup), "failureThreshold", 100)), wave(Map.of("percent", 100)))));
+        post(id, "start");
+        assertThat(devices.checkIn(List.of(stuck))).hasSize(1);
+        fleet.flushActivity();
+        clock.advance(java.time.Duration.ofMinutes(16)); // past firmament.devices.install-timeout
+        assertThat(devices.checkIn(List.of(stuck))).as("offered again: it may still make it").hasSize(1);
+        fleet.flushActivity(); // the engine has not looked: the check-in alone tells
+
+        var request = given().auth().oauth2(token).queryParam("state", "failed");
+        List<Map<String, Object>> failed = request.get("/api/v1/tenants/{t}/rollouts/{id}/devices", slug(), id)
+                .jsonPath().getList("$");
+        assertThat(failed).singleElement().satisfies(member -> {
+            assertThat(member).containsEntry("mac", stuck.mac).containsEntry("failure", "still-old-image")
+                    .containsEntry("downloads", 2);
+        });
     }
 
     /** Writes queued device activity, then lets the engine look (as its next tick would). */
@@ -273,6 +396,12 @@ class RolloutFleetTest {
     long create(Map<String, Object> body) {
         return given().auth().oauth2(token).contentType("application/json").body(body)
                 .post("/api/v1/tenants/{t}/rollouts", slug()).then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    JsonPath start(long id, boolean force) {
+        return given().auth().oauth2(token).queryParam("force", force)
+                .post("/api/v1/tenants/{t}/rollouts/{id}/start", slug(), id).then().statusCode(200).extract()
+                .jsonPath();
     }
 
     JsonPath post(long id, String action) {
