@@ -1,6 +1,6 @@
--- A draft may be scheduled: every replica's engine starts it once start_at has passed. Clearing it cancels.
+-- A draft may be scheduled: every replica's engine starts it once start_at has passed. Clearing it cancels. (No index:
+-- the engine's cross-tenant look at rollouts reads the few rows that are not finished, and indexes lead by tenant.)
 alter table rollouts add column start_at timestamptz;
-create index ix_rollouts_scheduled on rollouts (start_at) where state = 'draft' and start_at is not null;
 
 -- A rollback: a rollout to a release older than its product's newest, which may offer devices a downgrade. Without
 -- it, a rollout never offers an image older than the one a device runs.

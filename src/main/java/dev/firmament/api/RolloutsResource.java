@@ -25,6 +25,7 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.rollout.Rollout;
+import dev.firmament.rollout.RolloutInsights;
 import dev.firmament.rollout.RolloutProgress;
 import dev.firmament.rollout.RolloutService;
 import dev.firmament.rollout.RolloutService.RolloutWithWaves;
@@ -48,7 +49,9 @@ public class RolloutsResource {
      */
     public record RolloutRequest(@Schema(example = "2.1.0 to everyone") String name,
             @Schema(example = "17") Long releaseId, @Schema(example = "0") Integer priority, Eligibility eligibility,
-            List<WaveSpec> waves, WindowSpec window) {
+            List<WaveSpec> waves, WindowSpec window,
+            @Schema(description = "the engine starts the draft then (within the next year); omit to start by hand") Instant startAt,
+            @Schema(description = "a rollback: required for a release older than the product's newest; devices on newer versions get it too") Boolean allowDowngrade) {
     }
 
     /** Which devices of the product the rollout may reach. */
@@ -76,8 +79,8 @@ public class RolloutsResource {
     /** A rollout with its progress. */
     public record RolloutView(long id, String name, long releaseId, String productId, int priority, String state,
             String pausedReason, List<VersionCondition> eligibleVersions, List<Long> eligibleGroups, WindowSpec window,
-            int openWaves, Instant createdAt, Instant startedAt, Instant endedAt, List<WaveView> waves,
-            CountsView total) {
+            boolean allowDowngrade, Instant startAt, int openWaves, Instant createdAt, Instant startedAt,
+            Instant endedAt, List<WaveView> waves, CountsView total) {
     }
 
     /** One device's place and progress in a rollout. */
@@ -94,9 +97,11 @@ public class RolloutsResource {
     }
 
     private final RolloutService rollouts;
+    private final RolloutInsights insights;
 
-    RolloutsResource(RolloutService rollouts) {
+    RolloutsResource(RolloutService rollouts, RolloutInsights insights) {
         this.rollouts = rollouts;
+        this.insights = insights;
     }
 
     @POST
@@ -149,6 +154,14 @@ public class RolloutsResource {
     public RolloutView start(@PathParam("tenant") String tenant, @PathParam("id") long id,
             @QueryParam("force") @DefaultValue("false") boolean force) {
         return view(rollouts.start(id, force));
+    }
+
+    @DELETE
+    @Path("{id}/schedule")
+    @Allowed(Role.MAINTAINER)
+    @Operation(summary = "Cancel a draft's scheduled start: it waits to be started by hand")
+    public RolloutView unschedule(@PathParam("tenant") String tenant, @PathParam("id") long id) {
+        return view(rollouts.unschedule(id));
     }
 
     @POST
@@ -204,6 +217,40 @@ public class RolloutsResource {
         return rollouts.devices(id, state, wave, limit, offset).stream().map(RolloutDeviceView::of).toList();
     }
 
+    @GET
+    @Path("{id}/preview")
+    @Allowed(Role.VIEWER)
+    @Operation(summary = "Who each wave reaches now (a draft: as if it started now) and what will hold devices back")
+    public RolloutInsights.Preview preview(@PathParam("tenant") String tenant, @PathParam("id") long id) {
+        return insights.preview(id);
+    }
+
+    @GET
+    @Path("{id}/holds")
+    @Allowed(Role.VIEWER)
+    @Operation(summary = "Per wave, how many devices are held by each reason (wave-not-open, rollout-paused,"
+            + " larger-than-free-space, …)")
+    public RolloutInsights.Holds holds(@PathParam("tenant") String tenant, @PathParam("id") long id) {
+        return insights.holds(id);
+    }
+
+    @GET
+    @Path("{id}/holds/{reason}")
+    @Allowed(Role.VIEWER)
+    @Operation(summary = "The devices held by one reason, optionally of one wave (0-based), paged")
+    public List<RolloutInsights.HeldDevice> heldBy(@PathParam("tenant") String tenant, @PathParam("id") long id,
+            @PathParam("reason") String reason, @QueryParam("wave") Integer wave,
+            @QueryParam("limit") @DefaultValue("100") int limit, @QueryParam("offset") @DefaultValue("0") int offset) {
+        if (!RolloutInsights.HOLD_REASONS.contains(reason)) {
+            throw new InvalidInputException("invalid-hold",
+                    "Unknown hold " + reason + "; one of " + RolloutInsights.HOLD_REASONS);
+        }
+        if (limit < 1 || limit > 1000 || offset < 0) {
+            throw new InvalidInputException("invalid-paging", "limit is 1 to 1000 and offset at least 0");
+        }
+        return insights.heldBy(id, reason, wave, limit, offset);
+    }
+
     private static Rollout.State state(String code) {
         try {
             return Rollout.State.valueOf(code.toUpperCase(Locale.ROOT));
@@ -220,7 +267,7 @@ public class RolloutsResource {
                 eligibility.versionConditions());
         List<Long> groups = eligibility.groups() == null ? List.of() : eligibility.groups();
         return new RolloutService.RolloutSpec(request.name(), request.releaseId(), request.priority(), versions, groups,
-                request.waves(), request.window());
+                request.waves(), request.window(), request.startAt(), Boolean.TRUE.equals(request.allowDowngrade()));
     }
 
     private RolloutView view(RolloutWithWaves rolloutWithWaves) {
@@ -239,8 +286,8 @@ public class RolloutsResource {
                         .map(d -> java.time.DayOfWeek.of(d).name().substring(0, 3)).toList(), r.windowFrom.toString(),
                         r.windowTo.toString(), r.windowZone);
         return new RolloutView(r.id, r.name, r.releaseId, r.productId.toString(), r.priority, r.state.code(),
-                r.pausedReason, r.eligibleVersions, List.of(r.eligibleGroupIds), window, r.openWaves, r.createdAt,
-                r.startedAt, r.endedAt, waves, CountsView.of(progress.total()));
+                r.pausedReason, r.eligibleVersions, List.of(r.eligibleGroupIds), window, r.allowDowngrade, r.startAt,
+                r.openWaves, r.createdAt, r.startedAt, r.endedAt, waves, CountsView.of(progress.total()));
     }
 
     private static double round(double percent) {

@@ -63,13 +63,6 @@ public class ConsoleExtensions {
     /** Bytes as people read them: {@code 1.0 MiB}. */
     @TemplateExtension(namespace = "fmt")
     static String bytes(Long size) {
-        if (size == null) {
-            return "";
-        }
-        if (size < 1024) {
-            return size + " B";
-        }
-        return size < 1024 * 1024 ? String.format(java.util.Locale.ROOT, "%.1f KiB", size / 1024.0)
-                : String.format(java.util.Locale.ROOT, "%.1f MiB", size / 1048576.0);
+        return dev.firmament.format.Bytes.human(size);
     }
 }

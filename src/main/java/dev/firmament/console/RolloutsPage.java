@@ -83,6 +83,11 @@ public class RolloutsPage {
         public List<String> waveSoak;
         @RestForm
         public List<String> waveCap;
+        /** A UTC date and time ({@code datetime-local}), or empty to start by hand. */
+        @RestForm
+        public String startAt;
+        @RestForm
+        public String allowDowngrade;
 
         /** The defaults people start from: a canary wave, a quarter, everyone. */
         static RolloutForm suggested() {
@@ -149,7 +154,20 @@ public class RolloutsPage {
                     waves,
                     windowed ? new RolloutService.WindowSpec(day == null ? List.of() : day,
                             ConsoleForms.blankToNull(windowFrom), ConsoleForms.blankToNull(windowTo),
-                            ConsoleForms.blankToNull(windowZone)) : null);
+                            ConsoleForms.blankToNull(windowZone)) : null,
+                    instant(startAt), allowDowngrade != null && !allowDowngrade.isBlank());
+        }
+
+        private static java.time.Instant instant(String value) {
+            if (value == null || value.isBlank()) {
+                return null;
+            }
+            try {
+                return java.time.LocalDateTime.parse(value.trim()).toInstant(java.time.ZoneOffset.UTC);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new InvalidInputException("invalid-start-at",
+                        "Start at is a UTC date and time like 2026-12-24T02:00, was: " + value);
+            }
         }
 
         private static BigDecimal decimal(String value, String what) {

@@ -143,6 +143,46 @@ class RolloutMembers {
         return macs.length;
     }
 
+    /** A rollout's device with what its hold depends on; {@code lastSeen} is null for one that never checked in. */
+    record HeldRow(String mac, int wave, String state, Instant lastSeen, Long freeSpace, boolean blocked,
+            boolean pinned) {
+    }
+
+    /** Every device of the rollout except superseded ones, with its device's last report. */
+    List<HeldRow> held(String tenantId, long rolloutId) {
+        List<HeldRow> held = new ArrayList<>();
+        for (Object row : entityManager.createNativeQuery("select rd.mac, rd.wave, rd.state, d.last_seen,"
+                + " d.free_space, coalesce(d.blocked, false), exists (select 1 from pins p where p.tenant_id ="
+                + " rd.tenant_id and p.mac = rd.mac) from rollout_devices rd left join devices d on d.tenant_id ="
+                + " rd.tenant_id and d.mac = rd.mac where rd.tenant_id = ?1 and rd.rollout_id = ?2 and rd.state <>"
+                + " 'superseded' order by rd.wave, rd.mac").setParameter(1, tenantId).setParameter(2, rolloutId)
+                .getResultList()) {
+            Object[] r = (Object[]) row;
+            held.add(new HeldRow((String) r[0], ((Number) r[1]).intValue(), (String) r[2], SqlFilter.instant(r[3]),
+                    r[4] == null ? null : ((Number) r[4]).longValue(), (Boolean) r[5], (Boolean) r[6]));
+        }
+        return held;
+    }
+
+    /**
+     * The MACs of the product's devices that already run {@code version} (by version or firmware MD5), or, with
+     * {@code orNewer}, a newer version: the rollout leaves them out.
+     */
+    List<String> alreadyOn(String tenantId, java.util.UUID productId, String version, String md5, boolean orNewer) {
+        List<String> macs = new ArrayList<>();
+        for (Object row : entityManager.createNativeQuery("select d.mac, d.version, d.sketch_md5 from devices d"
+                + " where d.tenant_id = ?1 and coalesce(d.assigned_product_id, d.product_id) = ?2 order by d.mac")
+                .setParameter(1, tenantId).setParameter(2, productId).getResultList()) {
+            Object[] r = (Object[]) row;
+            String reported = (String) r[1];
+            int order = reported == null ? -1 : dev.firmament.targeting.VersionComparator.compare(reported, version);
+            if ((md5 != null && md5.equals(r[2])) || order == 0 || (orNewer && order > 0)) {
+                macs.add((String) r[0]);
+            }
+        }
+        return macs;
+    }
+
     private Map<String, Set<Long>> groupsByMac(String tenantId) {
         Map<String, Set<Long>> groups = new HashMap<>();
         for (Object row : entityManager

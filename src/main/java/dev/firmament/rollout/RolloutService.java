@@ -30,6 +30,7 @@ import dev.firmament.release.Release;
 import dev.firmament.rollout.Rollout.State;
 import dev.firmament.targeting.FleetChanges;
 import dev.firmament.targeting.MacGroup;
+import dev.firmament.targeting.VersionComparator;
 import dev.firmament.targeting.VersionCondition;
 import dev.firmament.tenant.TenantContext;
 
@@ -63,9 +64,17 @@ public class RolloutService {
         this.members = members;
     }
 
-    /** What a rollout is: validated by {@link #create} and {@link #update}. */
+    /**
+     * What a rollout is: validated by {@link #create} and {@link #update}.
+     *
+     * @param startAt
+     *            when the engine starts the draft by itself; null to start it by hand
+     * @param allowDowngrade
+     *            a rollback: the release is older than the product's newest, and devices on newer versions get it too
+     */
     public record RolloutSpec(String name, Long releaseId, Integer priority, List<VersionCondition> eligibleVersions,
-            List<Long> eligibleGroups, List<WaveSpec> waves, WindowSpec window) {
+            List<Long> eligibleGroups, List<WaveSpec> waves, WindowSpec window, Instant startAt,
+            boolean allowDowngrade) {
     }
 
     /** One wave; thresholds are percentages of the wave's devices. */
@@ -188,6 +197,18 @@ public class RolloutService {
         after.put("devicesReached", reached);
         audit.record(action, "rollout", rollout.id.toString(), before, after);
         changes.currentTenantChanged();
+        return new RolloutWithWaves(rollout, waves);
+    }
+
+    /** Takes a draft's scheduled start away: it waits to be started by hand. */
+    @Transactional
+    public RolloutWithWaves unschedule(long id) {
+        Rollout rollout = lock(id);
+        requireState(rollout, "unscheduled", State.DRAFT);
+        List<RolloutWave> waves = waves(id);
+        Map<String, Object> before = view(rollout, waves);
+        rollout.startAt = null;
+        audit.record("rollout.unschedule", "rollout", rollout.id.toString(), before, view(rollout, waves));
         return new RolloutWithWaves(rollout, waves);
     }
 
@@ -341,14 +362,87 @@ public class RolloutService {
         for (int i = 0; i < spec.waves().size(); i++) {
             validateWave(i, spec.waves().get(i));
         }
+        requireEveryWaveAddsDevices(spec.waves());
+        List<VersionCondition> versions = spec.eligibleVersions() == null ? List.of() : spec.eligibleVersions();
+        String contradiction = VersionCondition.contradiction(versions);
+        if (contradiction != null) {
+            throw new InvalidInputException("empty-version-range",
+                    "The eligibility would let no device in: " + contradiction);
+        }
+        String newest = newestRelease(release);
+        if (newest != null && !spec.allowDowngrade()) {
+            throw new InvalidInputException("downgrade-not-allowed", "Release " + release.version + " is older than "
+                    + newest + ", the product's newest release: a rollout to it is a rollback."
+                    + " Set allowDowngrade to offer it to devices on newer versions too (narrow eligibility with"
+                    + " versionMax to leave them out).");
+        }
+        if (spec.startAt() != null && (!spec.startAt().isAfter(clock.instant())
+                || spec.startAt().isAfter(clock.instant().plus(java.time.Duration.ofDays(366))))) {
+            throw new InvalidInputException("invalid-start-at",
+                    "startAt is a time in the next year, was: " + spec.startAt());
+        }
         rollout.name = spec.name().strip();
         rollout.releaseId = release.id;
         rollout.productId = release.productId;
         rollout.priority = spec.priority() == null ? 0 : spec.priority();
-        rollout.eligibleVersions = new ArrayList<>(
-                spec.eligibleVersions() == null ? List.of() : spec.eligibleVersions());
+        rollout.eligibleVersions = new ArrayList<>(versions);
+        rollout.startAt = spec.startAt() == null ? null
+                : spec.startAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        rollout.allowDowngrade = spec.allowDowngrade();
         rollout.eligibleGroupIds = requireGroups(spec.eligibleGroups(), "eligibility").toArray(Long[]::new);
         applyWindow(rollout, spec.window());
+    }
+
+    /** The version of the product's newest release with firmware when it is newer than {@code release}, else null. */
+    private String newestRelease(Release release) {
+        List<String> versions = entityManager
+                .createQuery("select version from Release where productId = ?1 and firmwareSha256 is not null",
+                        String.class)
+                .setParameter(1, release.productId).getResultList();
+        String newest = versions.stream().max(VersionComparator::compare).orElse(release.version);
+        return VersionComparator.compare(newest, release.version) > 0 ? newest : null;
+    }
+
+    /**
+     * A device is in the first wave that selects it, so a wave that can only select devices an earlier wave already
+     * took is a mistake: percentages of the same groups (or of the fleet) that do not grow, a group named again after a
+     * wave took all of it, anything after a wave of the whole fleet.
+     */
+    private static void requireEveryWaveAddsDevices(List<WaveSpec> waves) {
+        Map<java.util.Set<Long>, BigDecimal> largestShare = new java.util.HashMap<>();
+        Map<Long, Integer> takenWhole = new java.util.HashMap<>();
+        for (int i = 0; i < waves.size(); i++) {
+            WaveSpec wave = waves.get(i);
+            String which = "Wave " + (i + 1);
+            java.util.Set<Long> groups = wave.groups() == null ? java.util.Set.of()
+                    : java.util.Set.copyOf(wave.groups());
+            BigDecimal share = wave.percent() == null ? HUNDRED : wave.percent();
+            BigDecimal fleetShare = largestShare.get(java.util.Set.<Long> of());
+            if (fleetShare != null && fleetShare.compareTo(HUNDRED) == 0) {
+                throw new InvalidInputException("invalid-waves",
+                        which + " reaches nobody: an earlier wave already takes the whole fleet");
+            }
+            for (Long group : groups) {
+                if (takenWhole.containsKey(group)) {
+                    throw new InvalidInputException("invalid-waves", which + " names group " + group + " again: wave "
+                            + (takenWhole.get(group) + 1) + " already takes all of it");
+                }
+            }
+            BigDecimal earlier = largestShare.get(groups);
+            if (earlier != null && share.compareTo(earlier) <= 0) {
+                throw new InvalidInputException("invalid-waves",
+                        which + " (" + share.stripTrailingZeros().toPlainString()
+                                + " %) adds nobody: percentages are cumulative, and an earlier wave of the same "
+                                + (groups.isEmpty() ? "fleet" : "groups") + " already reaches "
+                                + earlier.stripTrailingZeros().toPlainString() + " %");
+            }
+            largestShare.put(groups, share);
+            if (share.compareTo(HUNDRED) == 0) {
+                for (Long group : groups) {
+                    takenWhole.putIfAbsent(group, i);
+                }
+            }
+        }
     }
 
     private void validateWave(int index, WaveSpec wave) {
@@ -484,6 +578,12 @@ public class RolloutService {
         view.put("openWaves", rollout.openWaves);
         view.put("eligibleVersions", rollout.eligibleVersions);
         view.put("eligibleGroups", List.of(rollout.eligibleGroupIds));
+        if (rollout.startAt != null) {
+            view.put("startAt", rollout.startAt.toString());
+        }
+        if (rollout.allowDowngrade) {
+            view.put("allowDowngrade", true);
+        }
         if (rollout.windowDays != null) {
             view.put("window", Map.of("days", List.of(rollout.windowDays), "from", rollout.windowFrom.toString(), "to",
                     rollout.windowTo.toString(), "timeZone", rollout.windowZone));

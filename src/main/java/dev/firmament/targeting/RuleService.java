@@ -160,6 +160,10 @@ public class RuleService {
         }
         List<VersionCondition> conditions = VersionCondition.all(spec.versionMin(), spec.versionMax(),
                 spec.versionConditions());
+        String contradiction = VersionCondition.contradiction(conditions);
+        if (contradiction != null) {
+            throw new InvalidInputException("empty-version-range", "The rule would match no device: " + contradiction);
+        }
         if (spec.buildNot() != null && (spec.buildNot().isEmpty() || spec.buildNot().length() > 64)) {
             throw new InvalidInputException("invalid-build", "buildNot is 1 to 64 characters");
         }

@@ -34,6 +34,53 @@ public record VersionCondition(String op, String value) {
         return conditions;
     }
 
+    /**
+     * Why no version satisfies every one of {@code conditions} (an inverted range such as 2.0 to 1.0), or null when
+     * some version does. Versions compare like PHP's {@code version_compare}.
+     */
+    public static String contradiction(java.util.List<VersionCondition> conditions) {
+        VersionCondition lower = null;
+        VersionCondition upper = null;
+        for (VersionCondition c : conditions) {
+            boolean bothSides = c.op.equals("==");
+            if (bothSides || c.op.startsWith(">")) {
+                VersionCondition bound = bothSides ? new VersionCondition(">=", c.value) : c;
+                if (lower == null || tighter(bound, lower, 1)) {
+                    lower = bound;
+                }
+            }
+            if (bothSides || c.op.startsWith("<")) {
+                VersionCondition bound = bothSides ? new VersionCondition("<=", c.value) : c;
+                if (upper == null || tighter(bound, upper, -1)) {
+                    upper = bound;
+                }
+            }
+        }
+        if (lower == null || upper == null) {
+            return null;
+        }
+        int order = VersionComparator.compare(lower.value, upper.value);
+        if (order > 0 || (order == 0 && (lower.op.equals(">") || upper.op.equals("<")))) {
+            return "no version is " + lower.op + " " + lower.value + " and " + upper.op + " " + upper.value;
+        }
+        if (order == 0) {
+            for (VersionCondition c : conditions) {
+                if (c.op.equals("!=") && VersionComparator.compare(c.value, lower.value) == 0) {
+                    return "the only version allowed, " + lower.value + ", is also excluded (!= " + c.value + ")";
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether {@code a} narrows more than {@code b}: higher for a lower bound (direction 1), lower for an upper one.
+     */
+    private static boolean tighter(VersionCondition a, VersionCondition b, int direction) {
+        int order = VersionComparator.compare(a.value, b.value) * direction;
+        return order > 0 || (order == 0 && a.op.length() == 1);
+    }
+
     boolean matches(String reportedVersion) {
         return VersionComparator.satisfies(reportedVersion, op, value);
     }

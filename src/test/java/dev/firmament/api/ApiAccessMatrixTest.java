@@ -151,6 +151,14 @@ class ApiAccessMatrixTest {
                         t -> given().pathParam("id", t.newRollout(false))),
                 new Operation("POST", "/rollouts/{id}/start", Role.MAINTAINER, 200,
                         t -> given().pathParam("id", t.newRollout(false)).queryParam("force", true)),
+                new Operation("DELETE", "/rollouts/{id}/schedule", Role.MAINTAINER, 200,
+                        t -> given().pathParam("id", t.newRollout(false))),
+                new Operation("GET", "/rollouts/{id}/preview", Role.VIEWER, 200,
+                        t -> given().pathParam("id", t.newRollout(false))),
+                new Operation("GET", "/rollouts/{id}/holds", Role.VIEWER, 200,
+                        t -> given().pathParam("id", t.newRollout(true))),
+                new Operation("GET", "/rollouts/{id}/holds/{reason}", Role.VIEWER, 200,
+                        t -> given().pathParam("id", t.newRollout(true)).pathParam("reason", "wave-not-open")),
                 new Operation("POST", "/rollouts/{id}/pause", Role.MAINTAINER, 200,
                         t -> given().pathParam("id", t.newRollout(true)).contentType("application/json")
                                 .body(Map.of("reason", "looking into it"))),
@@ -364,7 +372,7 @@ class ApiAccessMatrixTest {
                 .create(new dev.firmament.rollout.RolloutService.RolloutSpec("rollout " + unique(), newRelease(), null,
                         List.of(), List.of(), List.of(new dev.firmament.rollout.RolloutService.WaveSpec(null, null,
                                 java.math.BigDecimal.TEN, null, null, 0, null)),
-                        null)));
+                        null, null, false)));
         if (started) {
             tenantA.as(() -> rollouts.start(rollout.rollout().id, true));
         }
@@ -377,8 +385,11 @@ class ApiAccessMatrixTest {
         return id;
     }
 
+    /** Each release newer than the last, so that a rollout to it is never a rollback. */
+    private static final java.util.concurrent.atomic.AtomicInteger RELEASES = new java.util.concurrent.atomic.AtomicInteger();
+
     private long newRelease() {
-        return tenantA.release("9." + unique(), Fleet.espImage(1_000, 2), null).id;
+        return tenantA.release("9." + RELEASES.incrementAndGet(), Fleet.espImage(1_000, 2), null).id;
     }
 
     private static RequestSpecification json(Object body) {

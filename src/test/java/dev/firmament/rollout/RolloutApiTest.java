@@ -117,6 +117,66 @@ class RolloutApiTest {
     }
 
     @Test
+    void aDefinitionThatCouldNeverWorkAsMeantIsRefused() {
+        Problems.assertProblem(api().body(body(Map.of("eligibility", Map.of("versionMin", "2.0", "versionMax", "1.0"))))
+                .post(path("/rollouts")), 400, "empty-version-range");
+        Problems.assertProblem(api()
+                .body(body(Map.of("eligibility",
+                        Map.of("versionConditions",
+                                List.of(Map.of("op", ">", "value", "1.5"), Map.of("op", "<", "value", "1.5"))))))
+                .post(path("/rollouts")), 400, "empty-version-range");
+        Problems.assertProblem(api()
+                .body(body(
+                        Map.of("waves", List.of(Map.of("percent", 50), Map.of("percent", 25), Map.of("percent", 100)))))
+                .post(path("/rollouts")), 400, "invalid-waves");
+        Problems.assertProblem(
+                api().body(body(Map.of("waves", List.of(Map.of("percent", 100), Map.of("groups", List.of(group.id))))))
+                        .post(path("/rollouts")),
+                400, "invalid-waves");
+        Problems.assertProblem(
+                api().body(body(Map.of("waves", List.of(Map.of("groups", List.of(group.id)),
+                        Map.of("groups", List.of(group.id)), Map.of("percent", 100))))).post(path("/rollouts")),
+                400, "invalid-waves");
+        Problems.assertProblem(
+                api().body(body(Map.of("waves", List.of(Map.of("percent", 10, "successThreshold", 101)))))
+                        .post(path("/rollouts")),
+                400, "invalid-wave");
+        Problems.assertProblem(api().body(body(Map.of("startsAt", "2030-01-01T00:00:00Z"))).post(path("/rollouts")),
+                400, "unknown-field");
+        Problems.assertProblem(api().body(body(Map.of("startAt", "2001-01-01T00:00:00Z"))).post(path("/rollouts")), 400,
+                "invalid-start-at");
+        // A share of a group that grows is fine, and so is a group after a share of it.
+        assertThat(api()
+                .body(body(Map.of("waves",
+                        List.of(Map.of("groups", List.of(group.id), "percent", 10),
+                                Map.of("groups", List.of(group.id), "percent", 50), Map.of("percent", 100)))))
+                .post(path("/rollouts")).statusCode()).isEqualTo(201);
+
+        long id = api().body(body(Map.of())).post(path("/rollouts")).jsonPath().getLong("id");
+        Problems.assertProblem(api().body(body(Map.of("eligibility", Map.of("versionMin", "3", "versionMax", "2"))))
+                .put(path("/rollouts/" + id)), 400, "empty-version-range");
+        assertThat(api().get(path("/rollouts/" + id)).jsonPath().getList("eligibleVersions"))
+                .as("the draft is as it was").isEmpty();
+    }
+
+    @Test
+    void aRolloutToAnOlderReleaseIsARollbackAndSaysSo() {
+        Release older = mine.release("1.5.0", Fleet.espImage(2_000, 3), null);
+        Response refused = api().body(body(Map.of("releaseId", older.id))).post(path("/rollouts"));
+        Problems.assertProblem(refused, 400, "downgrade-not-allowed");
+        assertThat(refused.jsonPath().getString("detail")).contains("older than 2.0.0").contains("allowDowngrade");
+
+        Response rollback = api().body(body(Map.of("releaseId", older.id, "allowDowngrade", true)))
+                .post(path("/rollouts"));
+        assertThat(rollback.statusCode()).isEqualTo(201);
+        assertThat(rollback.jsonPath().getBoolean("allowDowngrade")).isTrue();
+        List<Map<String, Object>> audit = api().queryParam("action", "rollout.create")
+                .queryParam("target", rollback.jsonPath().getString("id")).get(path("/audit")).jsonPath().getList("$");
+        assertThat(audit).singleElement()
+                .satisfies(event -> assertThat(event.get("after").toString()).contains("allowDowngrade=true"));
+    }
+
+    @Test
     void anotherTenantsReleaseAndGroupsCannotBeUsed() {
         Problems.assertProblem(api().body(body(Map.of("releaseId", othersRelease.id))).post(path("/rollouts")), 400,
                 "unknown-release");

@@ -26,6 +26,7 @@ import dev.firmament.security.ApiTokenService;
 import dev.firmament.security.Role;
 import dev.firmament.testing.Fleet;
 import dev.firmament.testing.MovableClock;
+import dev.firmament.testing.Problems;
 import dev.firmament.testing.SimulatedFleet;
 import dev.firmament.testing.SimulatedFleet.Behaviour;
 import dev.firmament.testing.SimulatedFleet.Device;
@@ -378,6 +379,165 @@ class RolloutFleetTest {
             assertThat(member).containsEntry("mac", stuck.mac).containsEntry("failure", "still-old-image")
                     .containsEntry("downloads", 2);
         });
+    }
+
+    @Test
+    void aScheduledDraftStartsByItselfWhenItsTimeComesAndACancelledOneWaits() throws Exception {
+        fleetOf(10, Map.of());
+        java.time.Instant inAnHour = clock.instant().plus(java.time.Duration.ofHours(1))
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Map<String, Object> definition = Map.of("name", "2.0.0 tonight", "releaseId", v2.id, "startAt",
+                inAnHour.toString(), "waves", List.of(wave(Map.of("percent", 100))));
+        long scheduled = create(definition);
+        long cancelled = create(Map.of("name", "2.0.0 some other night", "releaseId", v2.id, "priority", -1, "startAt",
+                inAnHour.toString(), "waves", List.of(wave(Map.of("percent", 100)))));
+        assertThat(get(scheduled).getString("startAt")).isEqualTo(inAnHour.toString());
+        JsonPath unscheduled = given().auth().oauth2(token)
+                .delete("/api/v1/tenants/{t}/rollouts/{id}/schedule", slug(), cancelled).then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(unscheduled.getString("startAt")).isNull();
+
+        settle();
+        assertThat(get(scheduled).getString("state")).isEqualTo("draft");
+        assertThat(devices.checkInAll()).isEmpty();
+
+        clock.advance(java.time.Duration.ofMinutes(61));
+        settle();
+        JsonPath started = get(scheduled);
+        assertThat(started.getString("state")).isEqualTo("running");
+        assertThat(started.getInt("total.devices")).isEqualTo(10);
+        assertThat(get(cancelled).getString("state")).isEqualTo("draft");
+        assertThat(devices.checkInAll()).hasSize(10);
+        List<String> actions = given().auth().oauth2(token).queryParam("target", Long.toString(scheduled))
+                .get("/api/v1/tenants/{t}/audit", slug()).jsonPath().getList("action");
+        assertThat(actions).containsExactly("rollout.scheduled-start", "rollout.create");
+        List<String> actors = given().auth().oauth2(token).queryParam("action", "rollout.scheduled-start")
+                .get("/api/v1/tenants/{t}/audit", slug()).jsonPath().getList("actorName");
+        assertThat(actors).containsExactly("Rollout engine");
+        assertThat(given().auth().oauth2(token).queryParam("target", Long.toString(cancelled))
+                .get("/api/v1/tenants/{t}/audit", slug()).jsonPath().getList("action"))
+                        .containsExactly("rollout.unschedule", "rollout.create");
+    }
+
+    @Test
+    void aRollbackRolloutTakesDevicesBackToTheOlderRelease() throws Exception {
+        tenant = fleet.tenant("SONOFF_BASIC");
+        token = tenant.as(() -> tokens.create("rollouts", Role.MAINTAINER, null, "test").secret());
+        byte[] image1 = Fleet.espImage(6_000, 1);
+        byte[] image2 = Fleet.espImage(7_000, 2);
+        v1 = tenant.release("1.0.0", image1, null);
+        v2 = tenant.release("2.0.0", image2, null);
+        devices = new SimulatedFleet(base + "d/" + tenant.deviceKey + "/update",
+                Map.of(Fleet.md5(image1), "1.0.0", Fleet.md5(image2), "2.0.0"));
+        devices.add("5C:CF:7F", 30, "2.0.0", Fleet.md5(image2), Behaviour.INSTALLS);
+        assertThat(devices.checkInAll()).isEmpty();
+        List<Device> canaries = devices.devices().subList(0, 3);
+        long canaryGroup = tenant.group("canaries", canaries.stream().map(d -> d.mac).toArray(String[]::new)).id;
+        long id = create(Map.of("name", "back to 1.0.0", "releaseId", v1.id, "allowDowngrade", true, "waves",
+                List.of(wave(Map.of("groups", List.of(canaryGroup))), wave(Map.of("percent", 100)))));
+        assertThat(post(id, "start").getInt("total.devices")).isEqualTo(30);
+        assertThat(devices.checkInAll()).isEqualTo(macs(canaries));
+        devices.checkInAll();
+        settle();
+        assertThat(devices.checkInAll()).hasSize(27);
+        devices.checkInAll();
+        settle();
+        JsonPath done = get(id);
+        assertThat(done.getString("state")).isEqualTo("completed");
+        assertThat(done.getInt("total.installed")).isEqualTo(30);
+        assertThat(devices.devices()).allSatisfy(d -> assertThat(d.version).isEqualTo("1.0.0"));
+    }
+
+    @Test
+    void thePreviewCountsEachWaveAndWarnsBeforeTheStartAndHoldsSayWhyWhileItRuns() throws Exception {
+        fleetOf(FLEET, Map.of());
+        List<Device> all = devices.devices();
+        List<Device> canaries = all.subList(0, 50);
+        String[] canaryMacs = java.util.stream.Stream.concat(canaries.stream().map(d -> d.mac),
+                java.util.stream.Stream.of("0C:8B:95:00:00:00", "0C:8B:95:00:00:01")).toArray(String[]::new);
+        long canaryGroup = tenant.group("canaries", canaryMacs).id;
+        tenant.pin(canaries.get(0).mac, v1, false);
+        given().auth().oauth2(token).contentType("application/json").body(Map.of("blocked", true))
+                .patch("/api/v1/tenants/{t}/devices/{mac}", slug(), all.get(999).mac).then().statusCode(200);
+        List<Device> upToDate = all.subList(900, 905);
+        byte[] image2 = Fleet.espImage(7_000, 2);
+        upToDate.forEach(d -> {
+            d.version = "2.0.0";
+            d.md5 = Fleet.md5(image2);
+        });
+        devices.checkIn(upToDate);
+        List<Device> full = all.subList(800, 803);
+        devices.freeSpace = 4_096; // smaller than the 7,000-byte image
+        devices.checkIn(full);
+        devices.freeSpace = 1_000_000;
+        fleet.flushActivity();
+        long id = create(Map.of("name", "2.0.0 previewed", "releaseId", v2.id, "waves",
+                List.of(wave(Map.of("name", "canaries", "groups", List.of(canaryGroup))),
+                        wave(Map.of("name", "a quarter", "percent", 25)),
+                        wave(Map.of("name", "everyone", "percent", 100)))));
+
+        JsonPath preview = given().auth().oauth2(token).get("/api/v1/tenants/{t}/rollouts/{id}/preview", slug(), id)
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(preview.getInt("waves[0].devices")).as("49 registered canaries (one is pinned) and 2 never seen")
+                .isEqualTo(51);
+        assertThat(preview.getInt("waves[0].neverSeen")).isEqualTo(2);
+        assertThat(preview.getMap("waves[0].versions")).containsExactly(Map.entry("1.0.0", 49));
+        int reached = preview.getList("waves.devices", Integer.class).stream().mapToInt(Integer::intValue).sum();
+        assertThat(reached).as("1,000 devices and 2 never seen, less one pinned, one blocked and 5 up to date")
+                .isEqualTo(995);
+        Map<String, Integer> warnings = new java.util.HashMap<>();
+        preview.getList("warnings", Map.class)
+                .forEach(w -> warnings.put((String) w.get("code"), (Integer) w.get("devices")));
+        assertThat(warnings).containsEntry("larger-than-free-space", 3).containsEntry("already-on-release-or-newer", 5)
+                .containsEntry("pinned", 1).containsEntry("blocked", 1).containsEntry("never-seen", 2)
+                .doesNotContainKey("not-seen-for-a-week");
+        assertThat(preview.getList("warnings.find { it.code == 'larger-than-free-space' }.macs", String.class))
+                .containsExactlyInAnyOrderElementsOf(macs(full));
+        assertThat(preview.getString("warnings.find { it.code == 'larger-than-free-space' }.message"))
+                .contains("6.8 KiB image");
+
+        clock.advance(java.time.Duration.ofMinutes(1));
+        JsonPath started = post(id, "start");
+        assertThat(started.getInt("total.devices")).as("the preview said so").isEqualTo(reached);
+        JsonPath holds = holds(id);
+        assertThat(holds.getMap("waves[0].holds"))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("not-seen-since-start", 49, "never-seen", 2));
+        assertThat(holds.getInt("waves[1].holds.wave-not-open")).isEqualTo(preview.getInt("waves[1].devices"));
+        assertThat(holds.getInt("waves[2].holds.wave-not-open")).isEqualTo(preview.getInt("waves[2].devices"));
+
+        devices.checkIn(canaries);
+        fleet.flushActivity();
+        assertThat(holds(id).getMap("waves[0].holds"))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("updating", 49, "never-seen", 2));
+        devices.checkIn(canaries);
+        settle();
+        assertThat(get(id).getInt("openWaves")).as("49 of 51 is more than 90 %").isEqualTo(2);
+        assertThat(post(id, "advance").getInt("openWaves")).as("everyone, now").isEqualTo(3);
+        List<Device> rest = new java.util.ArrayList<>(all);
+        rest.removeAll(full);
+        rest.remove(all.get(999)); // blocked: answered 403
+        devices.checkIn(rest);
+        devices.freeSpace = 4_096;
+        devices.checkIn(full); // withheld: the image does not fit
+        devices.freeSpace = 1_000_000;
+        fleet.flushActivity();
+        JsonPath running = holds(id);
+        assertThat(running.getMap("waves[0].holds"))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("already-installed", 49, "never-seen", 2));
+        int tooLarge = running.getList("waves.holds.larger-than-free-space", Integer.class).stream()
+                .filter(java.util.Objects::nonNull).mapToInt(Integer::intValue).sum();
+        assertThat(tooLarge).isEqualTo(3);
+        assertThat(given().auth().oauth2(token)
+                .get("/api/v1/tenants/{t}/rollouts/{id}/holds/larger-than-free-space", slug(), id).then()
+                .statusCode(200).extract().jsonPath().getList("mac")).containsExactlyInAnyOrderElementsOf(macs(full));
+        Problems.assertProblem(
+                given().auth().oauth2(token).get("/api/v1/tenants/{t}/rollouts/{id}/holds/bored", slug(), id), 400,
+                "invalid-hold");
+    }
+
+    JsonPath holds(long id) {
+        return given().auth().oauth2(token).get("/api/v1/tenants/{t}/rollouts/{id}/holds", slug(), id).then()
+                .statusCode(200).extract().jsonPath();
     }
 
     /** Writes queued device activity, then lets the engine look (as its next tick would). */
