@@ -214,7 +214,8 @@ public class RolloutsResource {
         if (limit < 1 || limit > 1000 || offset < 0) {
             throw new InvalidInputException("invalid-paging", "limit is 1 to 1000 and offset at least 0");
         }
-        return rollouts.devices(id, state, wave, limit, offset).stream().map(RolloutDeviceView::of).toList();
+        return rollouts.devices(id, state == null ? List.of() : List.of(state), wave, limit, offset).stream()
+                .map(RolloutDeviceView::of).toList();
     }
 
     @GET

@@ -26,13 +26,25 @@ public class ConsoleExtensions {
     static Bar bar(RolloutProgress.Counts counts) {
         long devices = counts.devices();
         long inFlight = counts.offered() + counts.downloaded();
-        long failed = counts.failed() + counts.quarantined();
+        long failed = counts.failures();
         return new Bar(inFlight, failed, percent(counts.installed(), devices), percent(inFlight, devices),
                 percent(failed, devices));
     }
 
     private static String percent(long part, long total) {
         return total == 0 ? "0" : String.format(java.util.Locale.ROOT, "%.1f", part * 100.0 / total);
+    }
+
+    /** A device event in words, never its stored JSON. */
+    @TemplateExtension(namespace = "fmt")
+    static String words(dev.firmament.device.DeviceQueries.DeviceEvent event) {
+        return EventWords.words(event);
+    }
+
+    /** A share to one decimal: {@code 90.2}. */
+    @TemplateExtension(namespace = "fmt")
+    static String percent(double value) {
+        return String.format(java.util.Locale.ROOT, "%.1f", value);
     }
 
     /** {@code 2026-11-21 14:05:09 UTC}; empty for null. */

@@ -3,9 +3,9 @@ package dev.firmament.console;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.ws.rs.BeanParam;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -27,6 +27,8 @@ import dev.firmament.errors.FirmamentException;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.release.Release;
 import dev.firmament.release.ReleaseService;
+import dev.firmament.rollout.Rollout;
+import dev.firmament.rollout.RolloutInsights;
 import dev.firmament.rollout.RolloutProgress;
 import dev.firmament.rollout.RolloutService;
 import dev.firmament.security.Allowed;
@@ -88,6 +90,62 @@ public class RolloutsPage {
         public String startAt;
         @RestForm
         public String allowDowngrade;
+
+        /**
+         * A draft's definition, to edit it. Null when the form cannot show it whole (more waves than rows, or a wave or
+         * the eligibility naming several groups): such a draft is edited through the API.
+         */
+        static RolloutForm of(RolloutService.RolloutWithWaves rollout) {
+            dev.firmament.rollout.Rollout r = rollout.rollout();
+            if (rollout.waves().size() > WAVE_ROWS || rollout.waves().stream().anyMatch(w -> w.groupIds.length > 1)) {
+                return null;
+            }
+            String min = null;
+            String max = null;
+            for (VersionCondition c : r.eligibleVersions) {
+                if (c.op().equals(">=") && min == null) {
+                    min = c.value();
+                } else if (c.op().equals("<=") && max == null) {
+                    max = c.value();
+                } else {
+                    return null; // other conditions have no field in the form
+                }
+            }
+            RolloutForm form = new RolloutForm();
+            form.name = r.name;
+            form.release = r.releaseId.toString();
+            form.priority = Integer.toString(r.priority);
+            form.versionMin = min;
+            form.versionMax = max;
+            form.eligibleGroup = java.util.Arrays.stream(r.eligibleGroupIds).map(String::valueOf).toList();
+            form.waveName = new ArrayList<>();
+            form.waveGroup = new ArrayList<>();
+            form.wavePercent = new ArrayList<>();
+            form.waveSuccess = new ArrayList<>();
+            form.waveFailure = new ArrayList<>();
+            form.waveSoak = new ArrayList<>();
+            form.waveCap = new ArrayList<>();
+            for (dev.firmament.rollout.RolloutWave w : rollout.waves()) {
+                form.waveName.add(w.name);
+                form.waveGroup.add(w.groupIds.length == 0 ? "" : w.groupIds[0].toString());
+                form.wavePercent.add(w.percent == null ? "" : w.percent.stripTrailingZeros().toPlainString());
+                form.waveSuccess.add(w.successThreshold.stripTrailingZeros().toPlainString());
+                form.waveFailure.add(w.failureThreshold.stripTrailingZeros().toPlainString());
+                form.waveSoak.add(Integer.toString(w.soakMinutes));
+                form.waveCap.add(w.maxConcurrentDownloads == null ? "" : w.maxConcurrentDownloads.toString());
+            }
+            if (r.windowDays != null) {
+                form.day = java.util.Arrays.stream(r.windowDays)
+                        .map(d -> java.time.DayOfWeek.of(d).name().substring(0, 3)).toList();
+                form.windowFrom = r.windowFrom.toString();
+                form.windowTo = r.windowTo.toString();
+            }
+            form.windowZone = r.windowZone == null ? "UTC" : r.windowZone;
+            form.startAt = r.startAt == null ? null
+                    : java.time.LocalDateTime.ofInstant(r.startAt, java.time.ZoneOffset.UTC).toString();
+            form.allowDowngrade = r.allowDowngrade ? "on" : null;
+            return form;
+        }
 
         /** The defaults people start from: a canary wave, a quarter, everyone. */
         static RolloutForm suggested() {
@@ -189,27 +247,58 @@ public class RolloutsPage {
 
     /** A rollout with its progress and its release's version. */
     public record RolloutRow(RolloutService.RolloutWithWaves rollout, RolloutProgress progress, String release) {
+
+        /** Whether the page follows it live: it runs, is paused, or is waiting for its scheduled start. */
+        public boolean live() {
+            var r = rollout.rollout();
+            return r.state == Rollout.State.RUNNING || r.state == Rollout.State.PAUSED
+                    || (r.state == Rollout.State.DRAFT && r.startAt != null);
+        }
+
+        /** Where it stands, in a sentence that is true whenever the page shows it. */
+        public String status() {
+            var r = rollout.rollout();
+            int waves = rollout.waves().size();
+            return switch (r.state) {
+            case DRAFT -> r.startAt == null ? "Draft: nothing is offered until it is started."
+                    : "Draft, scheduled: it starts by itself at " + ConsoleExtensions.utc(r.startAt) + ".";
+            case RUNNING -> "Running: " + r.openWaves + " of " + waves + " waves open.";
+            case PAUSED -> "Paused: " + r.pausedReason;
+            case COMPLETED -> "Completed " + ConsoleExtensions.utc(r.endedAt)
+                    + ": every wave is open, and devices that check in late still get the release.";
+            case ABORTED -> "Aborted " + ConsoleExtensions.utc(r.endedAt) + ": it offers nothing more.";
+            };
+        }
+    }
+
+    /** Filters of the device table: the named states, or the devices of one hold. */
+    public record DeviceFilter(String state, String hold, Integer wave) {
     }
 
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance rollouts(List<RolloutRow> rollouts);
 
-        static native TemplateInstance create(RolloutForm form, List<Release> releases,
+        static native TemplateInstance create(RolloutForm form, Long editing, List<Release> releases,
                 List<GroupService.GroupSummary> groups, String error);
 
-        static native TemplateInstance rollout(RolloutRow row, List<RolloutProgress.Member> devices, String state,
-                List<String> states);
+        static native TemplateInstance rollout(RolloutRow row, RolloutInsights.Holds holds,
+                RolloutInsights.Preview preview, List<RolloutProgress.Member> devices,
+                List<RolloutInsights.HeldDevice> held, DeviceFilter filter, List<String> states,
+                Map<Long, String> groupNames, boolean editable, boolean polled);
 
-        static native TemplateInstance rollout$progress(RolloutRow row);
+        static native TemplateInstance rollout$live(RolloutRow row, RolloutInsights.Holds holds, boolean editable,
+                boolean polled);
     }
 
     private final RolloutService rollouts;
+    private final RolloutInsights insights;
     private final ReleaseService releases;
     private final GroupService groups;
 
-    RolloutsPage(RolloutService rollouts, ReleaseService releases, GroupService groups) {
+    RolloutsPage(RolloutService rollouts, RolloutInsights insights, ReleaseService releases, GroupService groups) {
         this.rollouts = rollouts;
+        this.insights = insights;
         this.releases = releases;
         this.groups = groups;
     }
@@ -227,7 +316,7 @@ public class RolloutsPage {
     @Allowed(Role.MAINTAINER)
     @Operation(hidden = true)
     public TemplateInstance createForm(@PathParam("tenant") String tenant) {
-        return Templates.create(RolloutForm.suggested(), releases.list(), groups.list(), null);
+        return Templates.create(RolloutForm.suggested(), null, releases.list(), groups.list(), null);
     }
 
     @POST
@@ -239,13 +328,40 @@ public class RolloutsPage {
         try {
             created = rollouts.create(form.spec());
         } catch (FirmamentException e) {
-            String detail = e.getMessage() + (e.errors() == null || e.errors().isEmpty() ? ""
-                    : "\n" + String.join("\n", e.errors().stream().map(String::valueOf).toList()));
-            return Response.status(e.status()).entity(Templates.create(form, releases.list(), groups.list(), detail))
-                    .build();
+            return Response.status(e.status())
+                    .entity(Templates.create(form, null, releases.list(), groups.list(), detail(e))).build();
         }
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rollouts/" + created.rollout().id,
                 "Rollout " + created.rollout().name + " created as a draft: check it, then start it");
+    }
+
+    @GET
+    @Path("{id}/edit")
+    @Allowed(Role.MAINTAINER)
+    @Operation(hidden = true)
+    public TemplateInstance editForm(@PathParam("tenant") String tenant, @PathParam("id") long id) {
+        RolloutService.RolloutWithWaves rollout = rollouts.get(id);
+        RolloutForm form = RolloutForm.of(rollout);
+        if (rollout.rollout().state != Rollout.State.DRAFT || form == null) {
+            throw new dev.firmament.errors.ConflictException("rollout-state",
+                    "Only a draft whose definition fits the form can be edited here; use the API for this one");
+        }
+        return Templates.create(form, id, releases.list(), groups.list(), null);
+    }
+
+    @POST
+    @Path("{id}/edit")
+    @Allowed(Role.MAINTAINER)
+    @Operation(hidden = true)
+    public Response edit(@PathParam("tenant") String tenant, @PathParam("id") long id, @BeanParam RolloutForm form,
+            @Context HttpHeaders headers) {
+        try {
+            rollouts.update(id, form.spec());
+        } catch (FirmamentException e) {
+            return Response.status(e.status())
+                    .entity(Templates.create(form, id, releases.list(), groups.list(), detail(e))).build();
+        }
+        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rollouts/" + id, "Draft saved");
     }
 
     @GET
@@ -253,19 +369,73 @@ public class RolloutsPage {
     @Allowed(Role.VIEWER)
     @Operation(hidden = true)
     public TemplateInstance rollout(@PathParam("tenant") String tenant, @PathParam("id") long id,
-            @QueryParam("state") @DefaultValue("failed") String state) {
-        RolloutRow row = row(rollouts.get(id), releases.list());
-        return Templates.rollout(row, rollouts.devices(id, state.isBlank() ? null : state, null, 200, 0), state,
-                RolloutProgress.DEVICE_STATES);
+            @QueryParam("state") String state, @QueryParam("hold") String hold, @QueryParam("wave") Integer wave) {
+        RolloutService.RolloutWithWaves rollout = rollouts.get(id);
+        RolloutRow row = row(rollout, releases.list());
+        boolean draft = rollout.rollout().state == Rollout.State.DRAFT;
+        Map<Long, String> groupNames = new java.util.HashMap<>();
+        groups.list().forEach(g -> groupNames.put(g.id(), g.name()));
+        if (hold != null && !hold.isBlank()) {
+            if (!RolloutInsights.HOLD_REASONS.contains(hold)) {
+                throw new InvalidInputException("invalid-hold", "Unknown hold " + hold);
+            }
+            return Templates.rollout(row, insights.holds(id), draft ? insights.preview(id) : null, List.of(),
+                    insights.heldBy(id, hold, wave, 200, 0), new DeviceFilter(null, hold, wave), TABLE_FILTERS,
+                    groupNames, RolloutForm.of(rollout) != null, false);
+        }
+        String shown = state == null || state.isBlank() ? defaultFilter(row.progress().total()) : state;
+        List<String> states = switch (shown) {
+        case "problems" -> List.of("failed", "quarantined", "reverted");
+        case "updating" -> List.of("offered", "downloaded");
+        case "all" -> List.of();
+        default -> {
+            if (!RolloutProgress.DEVICE_STATES.contains(shown)) {
+                throw new InvalidInputException("invalid-state", "Unknown device state " + shown);
+            }
+            yield List.of(shown);
+        }
+        };
+        return Templates.rollout(row, draft ? null : insights.holds(id), draft ? insights.preview(id) : null,
+                rollouts.devices(id, states, wave, 200, 0), null, new DeviceFilter(shown, null, wave), TABLE_FILTERS,
+                groupNames, RolloutForm.of(rollout) != null, false);
     }
 
-    /** The progress section alone: the detail page polls it while the rollout runs. */
+    /** What the device table offers: the groups people look for first, then each state. */
+    static final List<String> TABLE_FILTERS = java.util.stream.Stream
+            .concat(java.util.stream.Stream.of("problems", "updating", "all"), RolloutProgress.DEVICE_STATES.stream())
+            .toList();
+
+    /** Failures first when there are any; otherwise the devices in flight. */
+    static String defaultFilter(RolloutProgress.Counts total) {
+        return total.failures() > 0 ? "problems" : total.offered() + total.downloaded() > 0 ? "updating" : "all";
+    }
+
+    /** The live part of the page alone (state, controls, message, counts, holds): the page polls it. */
     @GET
-    @Path("{id}/progress")
+    @Path("{id}/live")
     @Allowed(Role.VIEWER)
     @Operation(hidden = true)
-    public TemplateInstance progress(@PathParam("tenant") String tenant, @PathParam("id") long id) {
-        return Templates.rollout$progress(row(rollouts.get(id), releases.list()));
+    public TemplateInstance live(@PathParam("tenant") String tenant, @PathParam("id") long id) {
+        RolloutService.RolloutWithWaves rollout = rollouts.get(id);
+        return Templates.rollout$live(row(rollout, releases.list()),
+                rollout.rollout().state == Rollout.State.DRAFT ? null : insights.holds(id),
+                RolloutForm.of(rollout) != null, true);
+    }
+
+    @POST
+    @Path("{id}/schedule/delete")
+    @Allowed(Role.MAINTAINER)
+    @Operation(hidden = true)
+    public Response unschedule(@PathParam("tenant") String tenant, @PathParam("id") long id,
+            @Context HttpHeaders headers) {
+        rollouts.unschedule(id);
+        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rollouts/" + id,
+                "Schedule cancelled: the draft waits to be started by hand");
+    }
+
+    private static String detail(FirmamentException e) {
+        return e.getMessage() + (e.errors() == null || e.errors().isEmpty() ? ""
+                : "\n" + String.join("\n", e.errors().stream().map(String::valueOf).toList()));
     }
 
     @POST
@@ -289,7 +459,8 @@ public class RolloutsPage {
         }
         }
         String done = switch (action) {
-        case "start" -> "Started: the first wave is open";
+        case "start" -> force ? "Started without a first wave: the rollout pauses at it"
+                : "Started: the first wave is open";
         case "pause" -> "Paused: nothing more is offered until it is resumed";
         case "resume" -> "Resumed";
         case "abort" -> "Aborted: nothing more is offered";

@@ -232,9 +232,10 @@ class RolloutMembers {
                 .setParameter(4, java.sql.Timestamp.from(now)).executeUpdate();
     }
 
-    List<RolloutProgress.Member> list(String tenantId, long rolloutId, String state, Integer wave, int limit,
+    List<RolloutProgress.Member> list(String tenantId, long rolloutId, List<String> states, Integer wave, int limit,
             int offset) {
-        List<?> rows = new SqlFilter("tenant_id = ?", tenantId).and("rollout_id = ?", rolloutId).and("state = ?", state)
+        List<?> rows = new SqlFilter("tenant_id = ?", tenantId).and("rollout_id = ?", rolloutId)
+                .and("state = any(cast(? as varchar[]))", states.isEmpty() ? null : states.toArray(String[]::new))
                 .and("wave = ?", wave)
                 .query(entityManager,
                         "select mac, wave, state, downloads, failure, offered_at, downloaded_at,"

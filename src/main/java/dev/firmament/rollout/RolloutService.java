@@ -278,11 +278,11 @@ public class RolloutService {
         return new RolloutProgress(List.copyOf(progress), total);
     }
 
-    /** The paged devices of a rollout, optionally of one state or wave. */
+    /** The paged devices of a rollout, optionally of some states (none: all) or one wave. */
     @Transactional
-    public List<RolloutProgress.Member> devices(long id, String state, Integer wave, int limit, int offset) {
+    public List<RolloutProgress.Member> devices(long id, List<String> states, Integer wave, int limit, int offset) {
         get(id);
-        return members.list(tenants.require().toString(), id, state, wave, limit, offset);
+        return members.list(tenants.require().toString(), id, states, wave, limit, offset);
     }
 
     /** Opens the next wave, or completes the rollout when every wave is open. Call with the rollout locked. */
