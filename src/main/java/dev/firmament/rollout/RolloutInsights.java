@@ -38,7 +38,7 @@ public class RolloutInsights {
 
     /** Hold reasons, in the order they are tried: the first that applies is the device's. */
     public static final List<String> HOLD_REASONS = List.of("already-installed", "failed", "quarantined", "reverted",
-            "blocked", "pinned", "wave-not-open", "rollout-paused", "rollout-ended", "updating", "never-seen",
+            "blocked", "pinned", "updating", "wave-not-open", "rollout-paused", "rollout-ended", "never-seen",
             "not-seen-since-start", "larger-than-free-space", "outside-window", "download-cap", "waiting");
 
     private final EntityManager entityManager;
@@ -214,6 +214,9 @@ public class RolloutInsights {
         if (row.pinned()) {
             return "pinned";
         }
+        if (row.state().equals("offered") || row.state().equals("downloaded")) {
+            return "updating"; // also in a paused rollout: a download under way finishes and is counted
+        }
         if (rollout.state == State.DRAFT || row.wave() >= rollout.openWaves) {
             return "wave-not-open";
         }
@@ -222,9 +225,6 @@ public class RolloutInsights {
         }
         if (rollout.state == State.ABORTED) {
             return "rollout-ended";
-        }
-        if (row.state().equals("offered") || row.state().equals("downloaded")) {
-            return "updating";
         }
         if (row.lastSeen() == null) {
             return "never-seen";

@@ -190,7 +190,6 @@ class ConsoleJourneyTest {
         assertThat(page.getByTestId("rollout-installed")).hasText("2",
                 new com.microsoft.playwright.assertions.LocatorAssertions.HasTextOptions().setTimeout(10_000));
         assertThat(page.evaluate("window.stillTheSamePage")).isEqualTo(true);
-        ConsoleBrowser.screenshot(page, "rollout");
 
         // The device shows up in the registry, with what it reported.
         page.navigate("/console/" + slug + "/devices");
