@@ -118,7 +118,8 @@ public class RolloutEngine {
     void evaluate(long id) {
         String tenantId = tenants.require().toString();
         List<?> locked = entityManager
-                .createNativeQuery("select id from rollouts where tenant_id = ?1 and id = ?2 for update skip locked")
+                .createNativeQuery(
+                        "select id from rollouts where tenant_id = ?1 and id = ?2 for no key update skip locked")
                 .setParameter(1, tenantId).setParameter(2, id).getResultList();
         if (locked.isEmpty()) {
             return;

@@ -15,7 +15,6 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -313,12 +312,20 @@ public class RolloutService {
         return new RolloutWithWaves(rollout, waves);
     }
 
-    /** The rollout, locked against the engine and other people until the transaction ends. */
+    /**
+     * The rollout, locked against the engine and other people until the transaction ends. {@code FOR NO KEY UPDATE},
+     * not {@code FOR UPDATE}: the device activity writer's foreign-key checks on {@code rollout_devices} take
+     * {@code KEY SHARE} on this row, and must not wait for (or deadlock with) a person's or the engine's transaction.
+     */
     Rollout lock(long id) {
-        Rollout rollout = entityManager.find(Rollout.class, id, LockModeType.PESSIMISTIC_WRITE);
+        List<?> locked = entityManager
+                .createNativeQuery("select id from rollouts where tenant_id = ?1 and id = ?2 for no key update")
+                .setParameter(1, tenants.require().toString()).setParameter(2, id).getResultList();
+        Rollout rollout = locked.isEmpty() ? null : entityManager.find(Rollout.class, id);
         if (rollout == null) {
             throw new NotFoundException("Rollout " + id);
         }
+        entityManager.refresh(rollout); // as committed when the lock was taken
         return rollout;
     }
 
