@@ -78,6 +78,12 @@ public class DeviceActivityRecorder {
     private final java.time.Duration installTimeout;
     private final int updateLoopDownloads;
     private final Counter dropped;
+    private final Counter journaled;
+    private final ActivityJournal journal;
+    /** When the writer tries the journal's oldest segment again; backs off while the database stays away. */
+    private long nextReplayNanos;
+    private long replayBackoffMillis = 1_000;
+    private volatile long lastFailureLogNanos;
     /** Records accepted and not yet written (queued, or taken by the writer thread). */
     private final java.util.concurrent.atomic.AtomicLong unwritten = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean running = true;
@@ -87,7 +93,10 @@ public class DeviceActivityRecorder {
             TargetingSnapshots snapshots, @ConfigProperty(name = "firmament.devices.queue-capacity") int capacity,
             @ConfigProperty(name = "firmament.devices.flush-interval") java.time.Duration flushInterval,
             @ConfigProperty(name = "firmament.devices.install-timeout") java.time.Duration installTimeout,
-            @ConfigProperty(name = "firmament.rollouts.update-loop-downloads") int updateLoopDownloads) {
+            @ConfigProperty(name = "firmament.rollouts.update-loop-downloads") int updateLoopDownloads,
+            @ConfigProperty(name = "firmament.data-dir") String dataDir,
+            @ConfigProperty(name = "firmament.devices.journal-max-size") long journalMaxSize) {
+        this.journal = new ActivityJournal(java.nio.file.Path.of(dataDir, "device-activity-journal"), journalMaxSize);
         this.snapshots = snapshots;
         this.installTimeout = installTimeout;
         this.updateLoopDownloads = updateLoopDownloads;
@@ -98,6 +107,10 @@ public class DeviceActivityRecorder {
         this.dropped = Counter.builder("firmament.devices.activity.dropped")
                 .description("Device activity records dropped because the write queue was full").register(meters);
         meters.gaugeCollectionSize("firmament.devices.activity.queued", List.of(), queue);
+        this.journaled = Counter.builder("firmament.devices.activity.journaled")
+                .description("Device activity records written to the local journal because the database was away")
+                .register(meters);
+        meters.gauge("firmament.devices.journal.bytes", journal, ActivityJournal::size);
     }
 
     void start(@Observes StartupEvent event) {
@@ -121,6 +134,7 @@ public class DeviceActivityRecorder {
                 write(batch);
                 batch.clear();
             }
+            replay();
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (unwritten.get() > 0 && System.nanoTime() < deadline) {
@@ -145,6 +159,17 @@ public class DeviceActivityRecorder {
             }
         }
         flush();
+        journal.close();
+    }
+
+    /** Records accepted and not yet written to the database or the journal. */
+    long unwritten() {
+        return unwritten.get();
+    }
+
+    /** Bytes of activity waiting in the local journal for the database; 0 in the normal case. */
+    public long journalBytes() {
+        return journal.size();
     }
 
     private void offer(Object record) {
@@ -152,6 +177,7 @@ public class DeviceActivityRecorder {
         if (!queue.offer(record)) {
             unwritten.decrementAndGet();
             dropped.increment(); // never block a device; the metric tells operators to size the queue
+            logRateLimited(null, "The device activity queue is full (firmament.devices.queue-capacity); dropping");
         }
     }
 
@@ -159,6 +185,11 @@ public class DeviceActivityRecorder {
         List<Object> batch = new ArrayList<>();
         while (running) {
             try {
+                if (!journal.isEmpty() && System.nanoTime() >= nextReplayNanos) {
+                    synchronized (this) {
+                        replay();
+                    }
+                }
                 Object first = queue.poll(flushMillis, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
@@ -196,26 +227,139 @@ public class DeviceActivityRecorder {
         }
     }
 
+    /**
+     * Writes each tenant's part of the batch in its own transaction. While the journal holds anything, everything goes
+     * behind it, so that activity reaches the database in the order devices reported it. A tenant's part that the
+     * database cannot take because it is away goes to the journal, with everything after it.
+     */
     private void writeByTenant(List<Object> batch) {
         Map<String, List<Object>> byTenant = new LinkedHashMap<>();
         for (Object record : batch) {
             String tenant = record instanceof CheckIn c ? c.tenantId() : ((Download) record).tenantId();
             byTenant.computeIfAbsent(tenant, t -> new ArrayList<>()).add(record);
         }
-        byTenant.forEach((tenant, records) -> {
+        List<Map.Entry<String, List<Object>>> parts = new ArrayList<>(byTenant.entrySet());
+        for (int i = 0; i < parts.size(); i++) {
+            String tenant = parts.get(i).getKey();
+            List<Object> records = parts.get(i).getValue();
+            if (!journal.isEmpty()) {
+                toJournal(parts.subList(i, parts.size()));
+                return;
+            }
             try {
-                if (writeTenant(tenant, records)) {
+                writeTenantRetrying(tenant, records, null);
+            } catch (SQLException | RuntimeException e) {
+                if (DatabaseFailures.unreachable(e)) {
+                    logRateLimited(e, "The database cannot take device activity; keeping it in the local journal");
+                    toJournal(parts.subList(i, parts.size()));
+                    return;
+                }
+                dropped.increment(records.size());
+                LOG.errorf(e, "Could not record %d device activities of tenant %s", records.size(), tenant);
+            }
+        }
+    }
+
+    /** A tenant's records, with a deadlock or serialization failure (another replica got there) retried. */
+    private void writeTenantRetrying(String tenant, List<Object> records, String journalEntry) throws SQLException {
+        for (int attempt = 1;; attempt++) {
+            try {
+                if (writeTenant(tenant, records, journalEntry)) {
                     // Other replicas learn it from the NOTIFY; this one reads its own change at once.
                     snapshots.rebuild(tenant);
                 }
-            } catch (SQLException | RuntimeException e) {
-                LOG.errorf(e, "Could not record %d device activities of tenant %s", records.size(), tenant);
+                return;
+            } catch (SQLException e) {
+                if (!DatabaseFailures.retryable(e) || attempt == 5) {
+                    throw e;
+                }
+                LOG.debugf("Device activity of tenant %s hit %s; retrying (attempt %d)", tenant, e.getSQLState(),
+                        attempt);
             }
-        });
+        }
+    }
+
+    private void toJournal(List<Map.Entry<String, List<Object>>> parts) {
+        List<byte[]> payloads = new ArrayList<>();
+        int count = 0;
+        for (Map.Entry<String, List<Object>> part : parts) {
+            payloads.add(JournalEntries.encode(json, part.getKey(), part.getValue()));
+            count += part.getValue().size();
+        }
+        try {
+            if (journal.append(payloads)) {
+                journaled.increment(count);
+                return;
+            }
+            logRateLimited(null, "The device activity journal is full (firmament.devices.journal-max-size); dropping "
+                    + count + " records");
+        } catch (java.io.IOException e) {
+            logRateLimited(e, "Cannot write the device activity journal; dropping " + count + " records");
+        }
+        dropped.increment(count);
+    }
+
+    /**
+     * Writes the journal's oldest segment to the database, entry by entry; deletes it once all are committed. Stops at
+     * the first entry the database cannot take, and tries again later (backing off up to 30 s).
+     */
+    private void replay() {
+        try {
+            ActivityJournal.Segment segment;
+            while ((segment = journal.oldest()) != null) {
+                for (ActivityJournal.Entry entry : segment.entries()) {
+                    JournalEntries.Decoded decoded = JournalEntries.decode(json, entry.payload());
+                    try {
+                        writeTenantRetrying(decoded.tenantId(), decoded.records(), entry.id());
+                    } catch (SQLException | RuntimeException e) {
+                        if (DatabaseFailures.unreachable(e)) {
+                            nextReplayNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(replayBackoffMillis);
+                            replayBackoffMillis = Math.min(30_000, replayBackoffMillis * 2);
+                            return;
+                        }
+                        dropped.increment(decoded.records().size());
+                        LOG.errorf(e, "Could not replay journal entry %s (%d records of tenant %s); skipped",
+                                entry.id(), decoded.records().size(), decoded.tenantId());
+                    }
+                }
+                journal.delete(segment);
+                forgetOldApplied();
+                LOG.infof("Replayed the device activity journal segment %s (%d entries)", segment.name(),
+                        segment.entries().size());
+            }
+            replayBackoffMillis = 1_000;
+        } catch (java.io.IOException | SQLException e) {
+            logRateLimited(e, "Replaying the device activity journal failed; trying again later");
+            nextReplayNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        }
+    }
+
+    /**
+     * Ids of entries applied a week ago and more are let go: their segments were deleted long since (an id is kept
+     * after its segment's deletion, so that a segment the process could not delete before dying is not applied twice).
+     */
+    private void forgetOldApplied() throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement delete = c.prepareStatement(
+                "delete from device_activity_journal_applied where applied_at < now() - interval '7 days'")) {
+            delete.executeUpdate();
+        }
+    }
+
+    private void logRateLimited(Throwable e, String message) {
+        long now = System.nanoTime();
+        if (now - lastFailureLogNanos > TimeUnit.SECONDS.toNanos(30) || lastFailureLogNanos == 0) {
+            lastFailureLogNanos = now;
+            LOG.warn(message + (e == null ? "" : ": " + e));
+        }
     }
 
     /** Returns whether the tenant's targeting data changed (a device enrolled in a group, or quarantined). */
-    private boolean writeTenant(String tenantId, List<Object> records) throws SQLException {
+    private boolean writeTenant(String tenantId, List<Object> arrived, String journalEntry) throws SQLException {
+        // Rows are locked in MAC order, the same on every replica, so that two replicas writing the same devices wait
+        // for each other instead of deadlocking. The sort is stable: a device's own records keep their order.
+        List<Object> records = new ArrayList<>(arrived);
+        records.sort(java.util.Comparator.comparing(DeviceActivityRecorder::macOf,
+                java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())));
         Map<String, CheckIn> latest = new LinkedHashMap<>();
         for (Object record : records) {
             if (record instanceof CheckIn checkIn) {
@@ -225,6 +369,10 @@ public class DeviceActivityRecorder {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
+                if (journalEntry != null && !firstTimeApplied(c, journalEntry)) {
+                    c.rollback();
+                    return false; // committed before a crash that left its segment behind
+                }
                 Map<String, Stored> known = known(c, tenantId, latest.keySet());
                 List<Event> events = new ArrayList<>();
                 boolean enrolled = false;
@@ -288,6 +436,19 @@ public class DeviceActivityRecorder {
                 c.rollback();
                 throw e;
             }
+        }
+    }
+
+    private static String macOf(Object record) {
+        return record instanceof CheckIn c ? c.report().mac() : ((Download) record).mac();
+    }
+
+    /** Remembers a journal entry in the transaction that writes it; false if it was written before. */
+    private static boolean firstTimeApplied(Connection c, String entryId) throws SQLException {
+        try (PreparedStatement applied = c.prepareStatement(
+                "insert into device_activity_journal_applied (entry_id) values (?) on conflict do nothing")) {
+            applied.setString(1, entryId);
+            return applied.executeUpdate() == 1;
         }
     }
 
@@ -540,24 +701,31 @@ public class DeviceActivityRecorder {
     }
 
     /** Adds the batch's check-ins and complete downloads to the tenant's hourly totals (the console's chart). */
+    /** Counts by the hour the device reported in, not the hour of writing: a replayed journal counts where it was. */
     private static void countHourly(Connection c, String tenantId, List<Object> records) throws SQLException {
-        long checkIns = 0;
-        long downloads = 0;
+        Map<Instant, long[]> byHour = new java.util.TreeMap<>();
         for (Object record : records) {
+            Instant at = record instanceof CheckIn checkIn ? checkIn.at() : ((Download) record).at();
+            long[] counts = byHour.computeIfAbsent(at.truncatedTo(java.time.temporal.ChronoUnit.HOURS),
+                    h -> new long[2]);
             if (record instanceof CheckIn) {
-                checkIns++;
-            } else if (record instanceof Download d && d.whole()) {
-                downloads++;
+                counts[0]++;
+            } else if (((Download) record).whole()) {
+                counts[1]++;
             }
         }
         try (PreparedStatement count = c.prepareStatement("insert into device_activity_hourly (tenant_id, hour,"
-                + " checkins, downloads) values (?, date_trunc('hour', now()), ?, ?) on conflict (tenant_id, hour)"
+                + " checkins, downloads) values (?, ?, ?, ?) on conflict (tenant_id, hour)"
                 + " do update set checkins = device_activity_hourly.checkins + excluded.checkins,"
                 + " downloads = device_activity_hourly.downloads + excluded.downloads")) {
-            count.setString(1, tenantId);
-            count.setLong(2, checkIns);
-            count.setLong(3, downloads);
-            count.executeUpdate();
+            for (Map.Entry<Instant, long[]> hour : byHour.entrySet()) {
+                count.setString(1, tenantId);
+                count.setTimestamp(2, Timestamp.from(hour.getKey()));
+                count.setLong(3, hour.getValue()[0]);
+                count.setLong(4, hour.getValue()[1]);
+                count.addBatch();
+            }
+            count.executeBatch();
         }
     }
 }

@@ -1,0 +1,48 @@
+package dev.firmament.device;
+
+import java.net.ConnectException;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
+
+/** What a failed write says about the database: away for now, or in the way of another transaction. */
+final class DatabaseFailures {
+
+    private DatabaseFailures() {
+    }
+
+    /**
+     * The database cannot be reached or is not taking work now (connection refused or lost, the pool timed out waiting
+     * for a connection, the server shutting down or starting): the same write will work later.
+     */
+    static boolean unreachable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLRecoverableException
+                    || t instanceof ConnectException) {
+                return true;
+            }
+            if (t instanceof SQLException sql) {
+                String state = sql.getSQLState();
+                if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
+                    return true;
+                }
+                String message = sql.getMessage() == null ? "" : sql.getMessage();
+                if (state == null && message.contains("Acquisition timeout")) {
+                    return true; // Agroal: no connection could be had within the acquisition timeout
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A deadlock or serialization failure: another transaction won; the same write succeeds when tried again. */
+    static boolean retryable(SQLException failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql
+                    && ("40P01".equals(sql.getSQLState()) || "40001".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
