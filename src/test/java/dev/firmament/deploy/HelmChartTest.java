@@ -95,6 +95,21 @@ class HelmChartTest {
     }
 
     @Test
+    void replicasWithoutASharedObjectStoreAreRefusedAtRenderTime() {
+        assertThatThrownBy(() -> new Helm(CHART).template().withName("firmament")
+                .set("database.url", "jdbc:postgresql://db:5432/firmament").call())
+                        .hasMessageContaining("More than one replica (or autoscaling) needs a shared object store");
+        assertThatThrownBy(() -> new Helm(CHART).template().withName("firmament")
+                .set("database.url", "jdbc:postgresql://db:5432/firmament").set("replicaCount", 1)
+                .set("autoscaling.enabled", true).call()).hasMessageContaining("shared object store");
+        Deployment single = only(
+                render(new Helm(CHART).template().withName("firmament")
+                        .set("database.url", "jdbc:postgresql://db:5432/firmament").set("replicaCount", 1).call()),
+                Deployment.class);
+        assertThat(single.getSpec().getReplicas()).isEqualTo(1);
+    }
+
+    @Test
     void theManifestCheckCatchesAFieldKubernetesDoesNotKnow() {
         String rendered = new Helm(CHART).template().withName("firmament").set("extraEnv[0].name", "X")
                 .set("extraEnv[0].valeu", "typo").call();
