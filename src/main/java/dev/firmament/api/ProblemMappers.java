@@ -27,8 +27,10 @@ import io.quarkus.hibernate.validator.runtime.jaxrs.ResteasyReactiveViolationExc
 
 import dev.firmament.console.ConsoleErrorPage;
 import dev.firmament.console.ConsoleResponses;
+import dev.firmament.db.DatabaseFailures;
 import dev.firmament.errors.FirmamentException;
 import dev.firmament.errors.InvalidInputException;
+import dev.firmament.errors.ServiceUnavailableException;
 import dev.firmament.errors.TooManyRequestsException;
 import dev.firmament.errors.UnauthorizedException;
 import dev.firmament.security.ConsoleAuthentication;
@@ -44,7 +46,11 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response firmament(FirmamentException e, UriInfo uri, HttpHeaders headers) {
         if (ConsoleErrorPage.applies(uri)) {
-            return ConsoleErrorPage.response(e.status(), e.getMessage(), headers);
+            Response page = ConsoleErrorPage.response(e.status(), e.getMessage(), headers);
+            if (e instanceof ServiceUnavailableException away) {
+                return Response.fromResponse(page).header("Retry-After", away.retryAfterSeconds()).build();
+            }
+            return page;
         }
         Response.ResponseBuilder response = Response.status(e.status()).type(Problem.MEDIA_TYPE)
                 .entity(Problem.of(e.status(), e.code(), e.getMessage(), path(uri), null, e.errors()));
@@ -53,6 +59,9 @@ public class ProblemMappers {
         }
         if (e instanceof TooManyRequestsException throttled) {
             response.header("Retry-After", throttled.retryAfterSeconds());
+        }
+        if (e instanceof ServiceUnavailableException away) {
+            response.header("Retry-After", away.retryAfterSeconds());
         }
         return response.build();
     }
@@ -214,6 +223,13 @@ public class ProblemMappers {
         var stored = StoreErrors.of(e);
         if (stored.isPresent()) {
             return firmament(stored.get(), uri, headers);
+        }
+        if (DatabaseFailures.unreachable(e)) {
+            // An outage, not a bug: say so, and when to try again; the log has one line, not a stack trace per call.
+            LOG.warnf("Database unavailable for %s: %s", path(uri), e);
+            return firmament(new ServiceUnavailableException("database-unavailable",
+                    "The database is unavailable for the moment; devices are still served. Try again shortly.", 5), uri,
+                    headers);
         }
         String reference = UUID.randomUUID().toString();
         LOG.errorf(e, "Unexpected error, reference %s", reference);

@@ -1,4 +1,4 @@
-package dev.firmament.device;
+package dev.firmament.db;
 
 import java.net.ConnectException;
 import java.sql.SQLException;
@@ -6,7 +6,7 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 
 /** What a failed write says about the database: away for now, or in the way of another transaction. */
-final class DatabaseFailures {
+public final class DatabaseFailures {
 
     private DatabaseFailures() {
     }
@@ -15,7 +15,7 @@ final class DatabaseFailures {
      * The database cannot be reached or is not taking work now (connection refused or lost, the pool timed out waiting
      * for a connection, the server shutting down or starting): the same write will work later.
      */
-    static boolean unreachable(Throwable failure) {
+    public static boolean unreachable(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SQLTransientConnectionException || t instanceof SQLRecoverableException
                     || t instanceof ConnectException) {
@@ -36,7 +36,7 @@ final class DatabaseFailures {
     }
 
     /** A deadlock or serialization failure: another transaction won; the same write succeeds when tried again. */
-    static boolean retryable(SQLException failure) {
+    public static boolean retryable(SQLException failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql
                     && ("40P01".equals(sql.getSQLState()) || "40001".equals(sql.getSQLState()))) {

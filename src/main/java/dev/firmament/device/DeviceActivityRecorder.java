@@ -31,6 +31,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
+import dev.firmament.db.DatabaseFailures;
 import dev.firmament.targeting.Decision;
 import dev.firmament.targeting.Decision.Outcome;
 import dev.firmament.targeting.DeviceReport;

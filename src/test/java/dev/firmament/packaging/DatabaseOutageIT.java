@@ -59,8 +59,7 @@ class DatabaseOutageIT {
         app = PackagedApp.start(Files.createDirectories(workDir.resolve("app")), port,
                 Map.of("QUARKUS_DATASOURCE_JDBC_URL", database.jdbcUrl(), "QUARKUS_DATASOURCE_USERNAME",
                         database.username(), "QUARKUS_DATASOURCE_PASSWORD", database.password(),
-                        "QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT", "2s", "FIRMAMENT_BOOTSTRAP_TOKEN", TOKEN,
-                        "FIRMAMENT_DEVICES_FLUSH_INTERVAL", "200ms"),
+                        "FIRMAMENT_BOOTSTRAP_TOKEN", TOKEN, "FIRMAMENT_DEVICES_FLUSH_INTERVAL", "200ms"),
                 workDir.resolve("app.log"));
         PackagedApp.awaitReady(app, port, Duration.ofSeconds(90), workDir.resolve("app.log"));
 
@@ -93,6 +92,13 @@ class DatabaseOutageIT {
             int answered = devices.checkIns.get();
             assertThat(answered).isEqualTo(200 + 3 * 250);
             awaitActivityHealth(port, "DOWN"); // waiting in the journal
+            var refused = api.api().get(path("/devices?size=1"));
+            assertThat(refused.statusCode()).as(refused.asString()).isEqualTo(503);
+            assertThat(refused.header("Retry-After")).isEqualTo("5");
+            assertThat(refused.contentType()).startsWith("application/problem+json");
+            assertThat(refused.jsonPath().getString("code")).isEqualTo("database-unavailable");
+            var ready = io.restassured.RestAssured.given().get("http://127.0.0.1:" + port + "/q/health/live");
+            assertThat(ready.statusCode()).as("alive: devices are served").isEqualTo(200);
 
             database = EmbeddedPostgres.start(new EmbeddedPostgres.Settings(settings.baseDirectory(), databasePort,
                     "firmament", false, Duration.ofSeconds(60)));
