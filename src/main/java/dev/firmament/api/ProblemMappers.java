@@ -231,6 +231,12 @@ public class ProblemMappers {
                     "The database is unavailable for the moment; devices are still served. Try again shortly.", 5), uri,
                     headers);
         }
+        if (dev.firmament.release.artifact.StoreFailures.unreachable(e)) {
+            LOG.warnf("Artifact store unavailable for %s: %s", path(uri), e);
+            return firmament(new ServiceUnavailableException("storage-unavailable",
+                    "The image store is unavailable for the moment; nothing was stored. Try again shortly.", 30), uri,
+                    headers);
+        }
         String reference = UUID.randomUUID().toString();
         LOG.errorf(e, "Unexpected error, reference %s", reference);
         if (ConsoleErrorPage.applies(uri)) {

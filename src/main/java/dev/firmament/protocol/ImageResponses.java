@@ -28,6 +28,10 @@ import dev.firmament.targeting.TargetingSnapshot.ReleaseEntry;
 @ApplicationScoped
 class ImageResponses {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ImageResponses.class);
+    /** What a device is told to wait when the store is away; ESP clients try again at their next check-in anyway. */
+    static final String RETRY_AFTER_SECONDS = "60";
+
     private static final Pattern SINGLE_RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
 
     private final ArtifactStore store;
@@ -51,7 +55,18 @@ class ImageResponses {
     Response send(String tenantId, String mac, ReleaseEntry release, ImageKind kind, String rangeHeader, boolean head,
             Long rolloutId, RoutingContext request) throws IOException {
         Image image = release.image(kind);
-        Path file = store.localCopy(UUID.fromString(tenantId), image.sha256());
+        Path file;
+        try {
+            file = store.localCopy(UUID.fromString(tenantId), image.sha256());
+        } catch (java.io.IOException e) {
+            if (!dev.firmament.release.artifact.StoreFailures.unreachable(e)) {
+                throw e;
+            }
+            // Not in this replica's cache and the store is away: the ESP clients try again at their next check-in.
+            LOG.warnf("Image %s of tenant %s cannot be fetched from the store: %s", image.sha256(), tenantId, e);
+            return Response.status(503).header("Retry-After", RETRY_AFTER_SECONDS).type("text/plain")
+                    .entity("Image store unavailable, try again later").build();
+        }
         long size = image.size();
         long offset = 0;
         long length = size;

@@ -15,6 +15,8 @@ import io.restassured.response.Response;
 
 import dev.firmament.release.Release;
 import dev.firmament.testing.Fleet;
+import dev.firmament.testing.S3ProxyServer;
+import dev.firmament.testing.S3ProxyTestResource;
 import dev.firmament.testing.S3StorageProfile;
 
 /**
@@ -45,6 +47,34 @@ class S3DeviceDownloadTest {
                 release.id);
         assertThat(range.statusCode()).isEqualTo(206);
         assertThat(range.asByteArray()).isEqualTo(Arrays.copyOfRange(image, 100, 200));
+    }
+
+    @Test
+    void aFrozenStoreGetsTheDevice503WithRetryAfterAndTheSameCheckInWorksOnceItIsBack() {
+        Fleet.Tenant tenant = fleet.tenant("SONOFF_BASIC");
+        byte[] image = Fleet.espImage(200_000, 10);
+        Release release = tenant.release("2.0.0", image, null); // in the bucket, not yet in this replica's cache
+        tenant.rule(release, null, "1.9");
+        S3ProxyServer store = S3ProxyTestResource.running();
+        store.freeze();
+        Response refused;
+        try {
+            refused = checkIn(tenant.deviceKey);
+            Response upload = given().auth().oauth2("test-bootstrap-token-0123456789")
+                    .multiPart("product", "SONOFF_BASIC").multiPart("version", "2.0.1")
+                    .multiPart("firmware", "fw.bin", Fleet.espImage(2_000, 11), "application/octet-stream")
+                    .post("/api/v1/tenants/{t}/releases", tenant.as(() -> fleet.slugOf(tenant.id)));
+            assertThat(upload.statusCode()).as(upload.asString()).isEqualTo(503);
+            assertThat(upload.jsonPath().getString("code")).isEqualTo("storage-unavailable");
+            assertThat(upload.header("Retry-After")).isNotBlank();
+        } finally {
+            store.thaw();
+        }
+        assertThat(refused.statusCode()).as("after the read timeout, not a hang").isEqualTo(503);
+        assertThat(refused.header("Retry-After")).isEqualTo("60");
+        Response served = checkIn(tenant.deviceKey);
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(served.asByteArray()).isEqualTo(image);
     }
 
     private static Response checkIn(String key) {

@@ -63,6 +63,30 @@ public final class S3ProxyServer implements AutoCloseable {
         }
     }
 
+    /** Freezes the server process (SIGSTOP): it keeps its port and accepts connections, and answers nothing. */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** Lets a frozen server run again (SIGCONT). */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + name + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public String endpoint() {
         return "http://127.0.0.1:" + port;
     }

@@ -60,6 +60,9 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         Files.createDirectories(cache);
         this.client = MinioClient.builder().endpoint(endpoint).region(config.region()).credentials(accessKey, secretKey)
                 .build();
+        // Without timeouts a frozen store hangs uploads, downloads and readiness for as long as it stays frozen.
+        client.setTimeout(config.connectTimeout().toMillis(), config.readTimeout().toMillis(),
+                config.readTimeout().toMillis());
         if (config.createBucket()) {
             createBucketIfMissing();
         }

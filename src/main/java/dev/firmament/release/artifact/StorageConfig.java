@@ -51,5 +51,13 @@ public interface StorageConfig {
         /** Local copies of objects, so downloads are sent from a file; on the same filesystem as the staging area. */
         @WithDefault("${firmament.data-dir}/cache")
         Path cacheDirectory();
+
+        /** How long connecting to the store may take before the call fails (and a device is answered 503). */
+        @WithDefault("5s")
+        java.time.Duration connectTimeout();
+
+        /** How long the store may stay silent during a call (read or write) before it fails: a frozen store. */
+        @WithDefault("30s")
+        java.time.Duration readTimeout();
     }
 }
