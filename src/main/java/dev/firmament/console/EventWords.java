@@ -35,8 +35,11 @@ public final class EventWords {
         case "downloaded" -> d.path("complete").asBoolean(false)
                 ? "Downloaded the whole " + text(d, "kind", "firmware") + " image ("
                         + Bytes.human(d.path("size").asLong()) + ")"
-                : "Download broke off after " + Bytes.human(d.path("bytes").asLong()) + " of "
-                        + Bytes.human(d.path("size").asLong());
+                : d.path("brokenOff").asBoolean(false)
+                        ? "Download broke off: the device lost the connection before the "
+                                + Bytes.human(d.path("size").asLong()) + " image was through"
+                        : "Sent " + Bytes.human(d.path("bytes").asLong()) + " of the "
+                                + Bytes.human(d.path("size").asLong()) + " image (a part the device asked for)";
         case "installed" -> "Installed: the device now reports "
                 + (d.path("version").asText().isEmpty() ? "the image" : d.path("version").asText());
         case "failed" -> "Failed: after the install timeout the device still reports another image ("

@@ -61,13 +61,19 @@ public class DeviceActivityRecorder {
             Instant at) {
     }
 
-    /** One image sent (or partly sent) to a device. */
+    /**
+     * One image sent (or partly sent) to a device.
+     *
+     * @param brokenOff
+     *            the connection ended before the response did (the device lost it): {@code bytes} is what was handed to
+     *            the connection, not what arrived
+     */
     public record Download(String tenantId, String mac, long releaseId, ImageKind kind, long bytes, long size,
-            String range, Instant at) {
+            String range, Instant at, boolean brokenOff) {
 
         /** The whole image in one response: what counts as a download of it (a range is a part, however large). */
         boolean whole() {
-            return range == null && bytes == size;
+            return !brokenOff && range == null && bytes == size;
         }
     }
 
@@ -395,7 +401,8 @@ public class DeviceActivityRecorder {
                             events.add(new Event(d.mac(), "downloaded", d.releaseId(), d.at(),
                                     Map.of("kind", d.kind().name().toLowerCase(java.util.Locale.ROOT), "bytes",
                                             d.bytes(), "size", d.size(), "range", d.range() == null ? "" : d.range(),
-                                            "complete", d.bytes() == d.size() || d.range() != null)));
+                                            "complete", !d.brokenOff() && (d.bytes() == d.size() || d.range() != null),
+                                            "brokenOff", d.brokenOff())));
                         }
                     }
                     List<CheckIn> seenOnly = new ArrayList<>();

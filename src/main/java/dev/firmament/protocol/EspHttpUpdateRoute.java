@@ -58,7 +58,9 @@ class EspHttpUpdateRoute {
         HttpServerResponse response = request.response().setStatusCode(answer.getStatus());
         answer.getStringHeaders().forEach((name, values) -> response.putHeader(name, values));
         if (answer.getEntity() instanceof PathPart file) {
-            response.sendFile(file.file.toString(), file.offset, file.count);
+            request.put(ImageResponses.WRITER_REPORTS, true);
+            response.sendFile(file.file.toString(), file.offset, file.count,
+                    sent -> ImageResponses.finished(request, sent.failed() ? sent.cause() : null));
         } else if (answer.getEntity() instanceof String text) {
             response.end(text);
         } else {

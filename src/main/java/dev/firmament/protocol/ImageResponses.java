@@ -32,6 +32,8 @@ class ImageResponses {
     /** What a device is told to wait when the store is away; ESP clients try again at their next check-in anyway. */
     static final String RETRY_AFTER_SECONDS = "60";
 
+    private final io.micrometer.core.instrument.Counter aborted;
+
     private static final Pattern SINGLE_RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
 
     private final ArtifactStore store;
@@ -41,8 +43,11 @@ class ImageResponses {
     private final java.time.InstantSource clock;
 
     ImageResponses(ArtifactStore store, DeviceActivityRecorder recorder, RolloutDownloadSlots slots,
-            java.time.InstantSource clock) {
+            java.time.InstantSource clock, io.micrometer.core.instrument.MeterRegistry meters) {
         this.clock = clock;
+        this.aborted = io.micrometer.core.instrument.Counter.builder("firmament.devices.downloads.aborted")
+                .description("Image downloads the device broke off before the last byte (it lost its connection)")
+                .register(meters);
         this.store = store;
         this.recorder = recorder;
         this.slots = slots;
@@ -85,7 +90,7 @@ class ImageResponses {
             // anything else (several ranges, other units) is answered with the whole image, as RFC 9110 allows
         }
         if (!head && mac != null) {
-            recordWhenDone(tenantId, mac, release.id(), kind, size, contentRange, rolloutId, request);
+            recordWhenDone(tenantId, mac, release.id(), kind, size, length, contentRange, rolloutId, request);
         }
         Response.ResponseBuilder response = Response.status(contentRange == null ? 200 : 206)
                 .type("application/octet-stream").header("x-MD5", image.md5())
@@ -100,19 +105,53 @@ class ImageResponses {
         return response.entity(new PathPart(file, offset, length)).build();
     }
 
-    private void recordWhenDone(String tenantId, String mac, long releaseId, ImageKind kind, long size, String range,
-            Long rolloutId, RoutingContext request) {
+    /** Set by a writer that sends the file itself and reports its outcome through {@link #finished}. */
+    static final String WRITER_REPORTS = "firmament.download.writer-reports";
+    private static final String FINISH = "firmament.download.finish";
+
+    private void recordWhenDone(String tenantId, String mac, long releaseId, ImageKind kind, long size, long length,
+            String range, Long rolloutId, RoutingContext request) {
         if (rolloutId != null) {
             slots.begin(rolloutId);
         }
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Throwable> connectionFailure = new java.util.concurrent.atomic.AtomicReference<>();
         // Called once, whether the body was sent or the connection dropped: frees the slot, records what was sent.
-        request.addEndHandler(ended -> {
+        java.util.function.Consumer<Throwable> finish = failure -> {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
             if (rolloutId != null) {
                 slots.end(rolloutId);
             }
-            recorder.record(new DeviceActivityRecorder.Download(tenantId, mac, releaseId, kind,
-                    request.response().bytesWritten(), size, range, clock.instant()));
+            long sent = request.response().bytesWritten();
+            // A file goes out through sendfile, so bytesWritten counts all of it at once: only the send's own outcome
+            // says whether the device got it or the connection went first.
+            Throwable cause = failure != null ? failure : connectionFailure.get();
+            boolean brokenOff = cause != null || sent < length;
+            if (brokenOff) {
+                aborted.increment(); // the device went away mid-download: normal in the field, not an error
+                LOG.debugf("Download of release %d by %s broke off: %s", releaseId, mac, cause);
+            }
+            recorder.record(new DeviceActivityRecorder.Download(tenantId, mac, releaseId, kind, sent, size, range,
+                    clock.instant(), brokenOff));
+        };
+        request.put(FINISH, finish);
+        // With a handler, Vert.x hands a reset connection to it instead of logging it at ERROR with a stack trace.
+        request.response().exceptionHandler(connectionFailure::set);
+        request.addEndHandler(ended -> {
+            if (request.get(WRITER_REPORTS) == null) {
+                finish.accept(ended.failed() ? ended.cause() : null);
+            }
         });
+    }
+
+    /** The writer's report that the image was sent ({@code failure} null) or broke off. */
+    static void finished(RoutingContext request, Throwable failure) {
+        java.util.function.Consumer<Throwable> finish = request.get(FINISH);
+        if (finish != null) {
+            finish.accept(failure);
+        }
     }
 
     /** First and last byte of a satisfiable range, or null. */

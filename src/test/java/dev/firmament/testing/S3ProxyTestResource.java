@@ -17,7 +17,8 @@ public class S3ProxyTestResource implements QuarkusTestResourceLifecycleManager 
     @Override
     public Map<String, String> start() {
         server = S3ProxyServer.start();
-        return Map.of("firmament.storage.s3.connect-timeout", "1s", "firmament.storage.s3.read-timeout", "2s","firmament.storage.s3.endpoint", server.endpoint(), "firmament.storage.s3.access-key",
+        return Map.of("firmament.storage.s3.connect-timeout", "1s", "firmament.storage.s3.read-timeout", "2s",
+                "firmament.storage.s3.endpoint", server.endpoint(), "firmament.storage.s3.access-key",
                 S3ProxyServer.ACCESS_KEY, "firmament.storage.s3.secret-key", server.secretKey(),
                 "firmament.storage.s3.bucket", "firmament-test", "firmament.storage.s3.create-bucket", "true");
     }
