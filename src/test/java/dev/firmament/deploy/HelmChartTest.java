@@ -51,6 +51,8 @@ class HelmChartTest {
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(pod.getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(pod.getContainers().get(0).getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+        assertThat(pod.getContainers().get(0).getReadinessProbe().getTimeoutSeconds()).isEqualTo(1);
+        assertThat(pod.getContainers().get(0).getLivenessProbe().getTimeoutSeconds()).isEqualTo(2);
     }
 
     @Test

@@ -20,21 +20,25 @@ class OperationsEndpointsTest {
     }
 
     @Test
-    void readinessChecksTheDatabaseAndTheArtifactStore() {
+    void readinessIsAboutServingDevicesAndTheDependenciesHaveTheirOwnGroup() {
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")).body("checks.name",
-                hasItems("artifact-store", "database"));
+                hasItems("serving-devices"));
+        given().get("/q/health/group/dependencies").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.name", hasItems("artifact-store", "database"));
+        given().get("/q/health/group/activity").then().statusCode(200).body("checks.name", hasItems("device-activity"));
     }
 
     @Test
     void anonymousCallersLearnNoPathHostOrBucket() {
-        for (String path : new String[] { "/q/health", "/q/health/ready", "/q/health/live", "/" }) {
+        for (String path : new String[] { "/q/health", "/q/health/ready", "/q/health/live",
+                "/q/health/group/dependencies", "/q/health/group/activity", "/" }) {
             String body = given().get(path).asString();
             // The test store lives under target/test-data/artifacts; the database on a loopback port.
             assertThat(body).as(path).doesNotContain("test-data").doesNotContain("/artifacts").doesNotContain("jdbc:")
                     .doesNotContain("127.0.0.1");
         }
-        given().get("/q/health/ready").then().body("checks.find { it.name == 'artifact-store' }.data.store",
-                equalTo("filesystem"));
+        given().get("/q/health/group/dependencies").then()
+                .body("checks.find { it.name == 'artifact-store' }.data.store", equalTo("filesystem"));
         // Platform administrators get the details.
         given().auth().oauth2("test-bootstrap-token-0123456789").get("/api/v1/platform/health").then().statusCode(200)
                 .body("database.up", equalTo(true)).body("artifactStore.up", equalTo(true))

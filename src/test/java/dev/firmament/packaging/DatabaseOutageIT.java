@@ -97,8 +97,13 @@ class DatabaseOutageIT {
             assertThat(refused.header("Retry-After")).isEqualTo("5");
             assertThat(refused.contentType()).startsWith("application/problem+json");
             assertThat(refused.jsonPath().getString("code")).isEqualTo("database-unavailable");
-            var ready = io.restassured.RestAssured.given().get("http://127.0.0.1:" + port + "/q/health/live");
-            assertThat(ready.statusCode()).as("alive: devices are served").isEqualTo(200);
+            var ready = io.restassured.RestAssured.given().get("http://127.0.0.1:" + port + "/q/health/ready");
+            assertThat(ready.statusCode()).as("ready: devices are served from memory").isEqualTo(200);
+            var dependencies = io.restassured.RestAssured.given()
+                    .get("http://127.0.0.1:" + port + "/q/health/group/dependencies");
+            assertThat(dependencies.statusCode()).isEqualTo(503);
+            assertThat(dependencies.jsonPath().getString("checks.find { it.name == 'database' }.status"))
+                    .isEqualTo("DOWN");
 
             database = EmbeddedPostgres.start(new EmbeddedPostgres.Settings(settings.baseDirectory(), databasePort,
                     "firmament", false, Duration.ofSeconds(60)));

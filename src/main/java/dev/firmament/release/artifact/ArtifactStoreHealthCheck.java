@@ -6,15 +6,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
+import io.smallrye.health.api.HealthGroup;
+
 /**
- * Ready only while the artifact store answers: without it no device can download an image. Health endpoints are
+ * Whether the artifact store answers ({@code /q/health/group/dependencies}). Not part of readiness: images already in
+ * the local cache are still served, and a device asking for another gets 503 and tries again. Health endpoints are
  * anonymous, so they say only the kind of store and whether it answers; where it is and why it failed go to the log and
  * to platform administrators ({@code GET /api/v1/platform/health}).
  */
-@Readiness
+@HealthGroup("dependencies")
 @ApplicationScoped
 class ArtifactStoreHealthCheck implements HealthCheck {
 
