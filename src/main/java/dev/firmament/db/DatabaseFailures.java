@@ -13,12 +13,13 @@ public final class DatabaseFailures {
 
     /**
      * The database cannot be reached or is not taking work now (connection refused or lost, the pool timed out waiting
-     * for a connection, the server shutting down or starting): the same write will work later.
+     * for a connection, the server shutting down or starting), or the wait for it was interrupted (this process is
+     * stopping): the same write will work later.
      */
     public static boolean unreachable(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SQLTransientConnectionException || t instanceof SQLRecoverableException
-                    || t instanceof ConnectException) {
+                    || t instanceof ConnectException || t instanceof InterruptedException) {
                 return true;
             }
             if (t instanceof SQLException sql) {
@@ -27,8 +28,10 @@ public final class DatabaseFailures {
                     return true;
                 }
                 String message = sql.getMessage() == null ? "" : sql.getMessage();
-                if (state == null && message.contains("Acquisition timeout")) {
-                    return true; // Agroal: no connection could be had within the acquisition timeout
+                if (state == null
+                        && (message.contains("Acquisition timeout") || message.contains("Interrupted while"))) {
+                    // Agroal: no connection within the acquisition timeout, or the wait was cut short (a shutdown)
+                    return true;
                 }
             }
         }

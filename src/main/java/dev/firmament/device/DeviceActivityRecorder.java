@@ -91,6 +91,9 @@ public class DeviceActivityRecorder {
     private long nextReplayNanos;
     private long replayBackoffMillis = 1_000;
     private volatile long lastFailureLogNanos;
+    private final java.time.Duration shutdownFlushTimeout;
+    private volatile boolean stopping;
+    private volatile long shutdownDeadlineNanos;
     /** Records accepted and not yet written (queued, or taken by the writer thread). */
     private final java.util.concurrent.atomic.AtomicLong unwritten = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean running = true;
@@ -102,7 +105,9 @@ public class DeviceActivityRecorder {
             @ConfigProperty(name = "firmament.devices.install-timeout") java.time.Duration installTimeout,
             @ConfigProperty(name = "firmament.rollouts.update-loop-downloads") int updateLoopDownloads,
             @ConfigProperty(name = "firmament.data-dir") String dataDir,
-            @ConfigProperty(name = "firmament.devices.journal-max-size") long journalMaxSize) {
+            @ConfigProperty(name = "firmament.devices.journal-max-size") long journalMaxSize,
+            @ConfigProperty(name = "firmament.devices.shutdown-flush-timeout") java.time.Duration shutdownFlushTimeout) {
+        this.shutdownFlushTimeout = shutdownFlushTimeout;
         this.journal = new ActivityJournal(java.nio.file.Path.of(dataDir, "device-activity-journal"), journalMaxSize);
         this.snapshots = snapshots;
         this.installTimeout = installTimeout;
@@ -155,18 +160,41 @@ public class DeviceActivityRecorder {
     }
 
     /** Drains before the connection pool closes, which happens after ShutdownEvent observers. */
+    /**
+     * Writes what is queued within {@code firmament.devices.shutdown-flush-timeout}; what it cannot write by then (the
+     * database is away or slow) goes to the journal, replayed at the next start. Nothing is lost, and the process ends
+     * within the bound.
+     */
     void stop(@Observes ShutdownEvent event) {
+        shutdownDeadlineNanos = System.nanoTime() + shutdownFlushTimeout.toNanos();
+        stopping = true;
         running = false;
         if (writer != null) {
             writer.interrupt();
             try {
-                writer.join(10_000);
+                writer.join(shutdownFlushTimeout.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        flush();
+        List<Object> batch = new ArrayList<>();
+        synchronized (this) {
+            while (queue.drainTo(batch, BATCH) > 0) {
+                write(batch);
+                batch.clear();
+            }
+            replay();
+        }
         journal.close();
+        if (!journal.isEmpty()) {
+            LOG.infof("Stopped with %d bytes of device activity in the journal; they are written after the next start",
+                    journal.size());
+        }
+    }
+
+    /** Past the shutdown bound: whatever is left goes straight to the journal. */
+    private boolean outOfTimeToStop() {
+        return stopping && System.nanoTime() > shutdownDeadlineNanos;
     }
 
     /** Records accepted and not yet written to the database or the journal. */
@@ -249,7 +277,7 @@ public class DeviceActivityRecorder {
         for (int i = 0; i < parts.size(); i++) {
             String tenant = parts.get(i).getKey();
             List<Object> records = parts.get(i).getValue();
-            if (!journal.isEmpty()) {
+            if (!journal.isEmpty() || outOfTimeToStop()) {
                 toJournal(parts.subList(i, parts.size()));
                 return;
             }
@@ -311,6 +339,9 @@ public class DeviceActivityRecorder {
      * the first entry the database cannot take, and tries again later (backing off up to 30 s).
      */
     private void replay() {
+        if (outOfTimeToStop()) {
+            return;
+        }
         try {
             ActivityJournal.Segment segment;
             while ((segment = journal.oldest()) != null) {

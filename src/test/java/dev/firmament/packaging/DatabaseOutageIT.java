@@ -56,10 +56,10 @@ class DatabaseOutageIT {
         int databasePort = database.port();
         int port = PackagedApp.freePort();
         PackagedAppApi api = new PackagedAppApi(port, TOKEN);
-        app = PackagedApp.start(Files.createDirectories(workDir.resolve("app")), port,
-                Map.of("QUARKUS_DATASOURCE_JDBC_URL", database.jdbcUrl(), "QUARKUS_DATASOURCE_USERNAME",
-                        database.username(), "QUARKUS_DATASOURCE_PASSWORD", database.password(),
-                        "FIRMAMENT_BOOTSTRAP_TOKEN", TOKEN, "FIRMAMENT_DEVICES_FLUSH_INTERVAL", "200ms"),
+        Map<String, String> environment = Map.of("QUARKUS_DATASOURCE_JDBC_URL", database.jdbcUrl(),
+                "QUARKUS_DATASOURCE_USERNAME", database.username(), "QUARKUS_DATASOURCE_PASSWORD", database.password(),
+                "FIRMAMENT_BOOTSTRAP_TOKEN", TOKEN, "FIRMAMENT_DEVICES_FLUSH_INTERVAL", "200ms");
+        app = PackagedApp.start(Files.createDirectories(workDir.resolve("app")), port, environment,
                 workDir.resolve("app.log"));
         PackagedApp.awaitReady(app, port, Duration.ofSeconds(90), workDir.resolve("app.log"));
 
@@ -89,7 +89,7 @@ class DatabaseOutageIT {
             assertThat(devices.checkInAll()).as("devices are answered from memory").hasSize(50);
             assertThat(devices.checkInAll()).as("the 50 come back on 2.0.0").isEmpty();
             devices.checkInAll();
-            int answered = devices.checkIns.get();
+            long answered = devices.checkIns.get();
             assertThat(answered).isEqualTo(200 + 3 * 250);
             awaitActivityHealth(port, "DOWN"); // waiting in the journal
             var refused = api.api().get(path("/devices?size=1"));
@@ -105,8 +105,17 @@ class DatabaseOutageIT {
             assertThat(dependencies.jsonPath().getString("checks.find { it.name == 'database' }.status"))
                     .isEqualTo("DOWN");
 
+            // SIGTERM while the database is still away: the app ends within its bound and keeps what it could not
+            // write in the journal, for the next start.
+            devices.checkInAll();
+            answered = devices.checkIns.get();
+            app.destroy();
+            assertThat(app.waitFor(30, TimeUnit.SECONDS)).as("a bounded shutdown").isTrue();
+
             database = EmbeddedPostgres.start(new EmbeddedPostgres.Settings(settings.baseDirectory(), databasePort,
                     "firmament", false, Duration.ofSeconds(60)));
+            app = PackagedApp.start(workDir.resolve("app"), port, environment, workDir.resolve("app-2.log"));
+            PackagedApp.awaitReady(app, port, Duration.ofSeconds(90), workDir.resolve("app-2.log"));
             awaitActivityHealth(port, "UP"); // the journal is written
 
             try (Connection c = DriverManager.getConnection(database.jdbcUrl(), database.username(),
