@@ -3,6 +3,9 @@ package dev.firmament.protocol;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -114,10 +117,10 @@ class ImageResponses {
         if (rolloutId != null) {
             slots.begin(rolloutId);
         }
-        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicReference<Throwable> connectionFailure = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<Throwable> connectionFailure = new AtomicReference<>();
         // Called once, whether the body was sent or the connection dropped: frees the slot, records what was sent.
-        java.util.function.Consumer<Throwable> finish = failure -> {
+        Consumer<Throwable> finish = failure -> {
             if (!done.compareAndSet(false, true)) {
                 return;
             }
@@ -137,7 +140,8 @@ class ImageResponses {
                     clock.instant(), brokenOff));
         };
         request.put(FINISH, finish);
-        // With a handler, Vert.x hands a reset connection to it instead of logging it at ERROR with a stack trace.
+        // For responses the JAX-RS layer writes (no outcome reported): a reset seen on the response marks it broken
+        // off.
         request.response().exceptionHandler(connectionFailure::set);
         request.addEndHandler(ended -> {
             if (request.get(WRITER_REPORTS) == null) {
@@ -148,7 +152,7 @@ class ImageResponses {
 
     /** The writer's report that the image was sent ({@code failure} null) or broke off. */
     static void finished(RoutingContext request, Throwable failure) {
-        java.util.function.Consumer<Throwable> finish = request.get(FINISH);
+        Consumer<Throwable> finish = request.get(FINISH);
         if (finish != null) {
             finish.accept(failure);
         }
