@@ -44,14 +44,22 @@ final class ActivityJournal {
     private FileChannel current;
     private Path currentPath;
     private long size;
+    /** The stamp of the newest segment: the next one's is larger, whatever the clock says. */
+    private long lastStamp;
 
     ActivityJournal(Path directory, long maxBytes) {
         this.directory = directory;
         this.maxBytes = maxBytes;
         try {
             Files.createDirectories(directory);
-            try (Stream<Path> segments = Files.list(directory)) {
-                size = segments.filter(p -> p.toString().endsWith(SUFFIX)).mapToLong(ActivityJournal::sizeOf).sum();
+            for (Path segment : segments()) {
+                size += sizeOf(segment);
+                String name = segment.getFileName().toString();
+                try {
+                    lastStamp = Math.max(lastStamp, Long.parseLong(name.substring(0, name.indexOf('-'))));
+                } catch (RuntimeException notOurs) {
+                    // a segment not named by this class still sorts, and is replayed in name order
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot use the device activity journal in " + directory, e);
@@ -132,9 +140,12 @@ final class ActivityJournal {
 
     private void rotate() throws IOException {
         closeCurrent();
-        // Names sort by creation: a zero-padded time, then a random part that keeps ids unique across restarts.
-        currentPath = directory.resolve(String.format("%020d-%s%s", System.currentTimeMillis(),
-                UUID.randomUUID().toString().substring(0, 8), SUFFIX));
+        // Names sort by creation: a zero-padded stamp that always grows (the time, or one more than the newest
+        // segment's
+        // when two are made within a millisecond), then a random part that keeps entry ids unique across restarts.
+        lastStamp = Math.max(System.currentTimeMillis(), lastStamp + 1);
+        currentPath = directory
+                .resolve(String.format("%020d-%s%s", lastStamp, UUID.randomUUID().toString().substring(0, 8), SUFFIX));
         current = FileChannel.open(currentPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         FileChannel directoryChannel = null;
         try {
