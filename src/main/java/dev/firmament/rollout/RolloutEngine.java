@@ -141,7 +141,7 @@ public class RolloutEngine {
         List<RolloutWave> waves = rollouts.waves(id);
         boolean reconciled = false;
         if (rollout.state != State.COMPLETED && reconcileDue(id)) {
-            members.reconcile(tenantId, rollout, waves);
+            reconcile(tenantId, rollout, waves);
             reconciled = true;
         }
         if (rollout.state != State.RUNNING) {
@@ -160,43 +160,22 @@ public class RolloutEngine {
                 return;
             }
         }
-        WaveProgress current = progress.waves().get(rollout.openWaves - 1);
-        RolloutWave definition = waves.get(current.position());
-        if (clock.instant().isBefore(current.soakUntil())) {
-            return;
-        }
-        boolean empty = current.counts().devices() == 0;
-        if (!empty && current.installedPercent() < definition.successThreshold.doubleValue()) {
-            return;
-        }
-        if (!reconciled) {
+        WaveProgress current = readyToMoveOn(rollout, waves, progress);
+        if (current != null && !reconciled) {
             // About to let more of the fleet in: decide on who the wave reaches now (devices that registered or joined
             // its groups since the last reconcile), not on the rows as they were.
-            members.reconcile(tenantId, rollout, waves);
-            lastReconciled.put(id, clock.instant());
-            evaluateReconciled(tenantId, rollout, waves);
+            reconcile(tenantId, rollout, waves);
+            current = readyToMoveOn(rollout, waves,
+                    RolloutService.progress(rollout, waves, members.counts(tenantId, id)));
+        }
+        if (current == null) {
             return;
         }
-        decide(rollout, waves, current, definition);
-    }
-
-    private void evaluateReconciled(String tenantId, Rollout rollout, List<RolloutWave> waves) {
-        RolloutProgress progress = RolloutService.progress(rollout, waves, members.counts(tenantId, rollout.id));
-        WaveProgress current = progress.waves().get(rollout.openWaves - 1);
-        RolloutWave definition = waves.get(current.position());
-        if (current.counts().devices() == 0
-                || current.installedPercent() >= definition.successThreshold.doubleValue()) {
-            decide(rollout, waves, current, definition);
-        }
-    }
-
-    /** Soak over and the wave installed enough, or reached nobody: open the next wave, or pause at the empty one. */
-    private void decide(Rollout rollout, List<RolloutWave> waves, WaveProgress current, RolloutWave definition) {
         if (current.counts().devices() == 0) {
             // An empty wave proves nothing: a canary group whose devices have not registered yet must hold the fleet
             // back, not wave it through as "100 % installed". Only a person may go on without it.
             rollouts.transition(rollout, waves, "rollout.pause", State.PAUSED,
-                    definition.name
+                    waves.get(current.position()).name
                             + " reaches no device (its devices may not have checked in yet); resume once they have, or"
                             + " advance to go on without it");
             return;
@@ -205,14 +184,28 @@ public class RolloutEngine {
                 rollout.openWaves < waves.size() ? "rollout.wave-open" : "rollout.complete");
     }
 
+    /**
+     * The newest open wave when it has soaked and either installed enough or reached nobody (then the rollout pauses at
+     * it); null while it is not done.
+     */
+    private WaveProgress readyToMoveOn(Rollout rollout, List<RolloutWave> waves, RolloutProgress progress) {
+        WaveProgress current = progress.waves().get(rollout.openWaves - 1);
+        if (clock.instant().isBefore(current.soakUntil())) {
+            return null;
+        }
+        boolean installedEnough = current.installedPercent() >= waves.get(current.position()).successThreshold
+                .doubleValue();
+        return current.counts().devices() == 0 || installedEnough ? current : null;
+    }
+
+    private void reconcile(String tenantId, Rollout rollout, List<RolloutWave> waves) {
+        members.reconcile(tenantId, rollout, waves);
+        lastReconciled.put(rollout.id, clock.instant());
+    }
+
     /** Whether this replica last brought the rollout's members in line longer than the reconcile interval ago. */
     private boolean reconcileDue(long id) {
         Instant last = lastReconciled.get(id);
-        Instant now = clock.instant();
-        if (last != null && now.isBefore(last.plus(reconcileInterval))) {
-            return false;
-        }
-        lastReconciled.put(id, now);
-        return true;
+        return last == null || !clock.instant().isBefore(last.plus(reconcileInterval));
     }
 }
