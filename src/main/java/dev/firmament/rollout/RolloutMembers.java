@@ -75,11 +75,9 @@ class RolloutMembers {
                         "select d.mac, d.version, d.sketch_md5, d.free_space, d.last_seen, d.blocked from devices d"
                                 + " where d.tenant_id = ?1 and coalesce(d.assigned_product_id, d.product_id) = ?2")
                 .setParameter(1, tenantId).setParameter(2, rollout.productId).getResultList();
-        Set<String> registered = new HashSet<>();
         for (Object row : rows) {
             Object[] r = (Object[]) row;
             String mac = (String) r[0];
-            registered.add(mac);
             DeviceReport report = new DeviceReport(DeviceReport.Client.ESP8266, mac, DeviceReport.Mode.FIRMWARE, null,
                     (String) r[1], (String) r[2], null, null, null, null, null, null, null);
             UpdateDecider.Membership membership = UpdateDecider.rolloutMembership(report, snapshot, rollout.productId,
@@ -93,12 +91,12 @@ class RolloutMembers {
         Set<Long> named = new HashSet<>(entry.eligibleGroups());
         entry.waves().forEach(w -> named.addAll(w.groupIds()));
         if (!named.isEmpty()) {
-            Set<String> devicesOfTenant = new HashSet<>(stringColumn(entityManager
+            Set<String> registeredMembers = new HashSet<>(stringColumn(entityManager
                     .createNativeQuery("select d.mac from devices d where d.tenant_id = ?1 and exists (select 1 from"
                             + " mac_group_members m where m.tenant_id = d.tenant_id and m.mac = d.mac)")
                     .setParameter(1, tenantId).getResultList()));
             groupsByMac.forEach((mac, groups) -> {
-                if (registered.contains(mac) || devicesOfTenant.contains(mac) || Collections.disjoint(groups, named)
+                if (registeredMembers.contains(mac) || Collections.disjoint(groups, named)
                         || (!entry.eligibleGroups().isEmpty()
                                 && Collections.disjoint(groups, entry.eligibleGroups()))) {
                     return; // registered (for this product or another), or not in a group this rollout names
