@@ -140,14 +140,7 @@ public class DeviceActivityRecorder {
 
     /** Returns once everything recorded so far is written; for tests and shutdown. */
     public void flush() {
-        List<Object> batch = new ArrayList<>();
-        synchronized (this) {
-            while (queue.drainTo(batch, BATCH) > 0) {
-                write(batch);
-                batch.clear();
-            }
-            replay();
-        }
+        drainAndReplay();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (unwritten.get() > 0 && System.nanoTime() < deadline) {
             try {
@@ -159,11 +152,10 @@ public class DeviceActivityRecorder {
         }
     }
 
-    /** Drains before the connection pool closes, which happens after ShutdownEvent observers. */
     /**
      * Writes what is queued within {@code firmament.devices.shutdown-flush-timeout}; what it cannot write by then (the
      * database is away or slow) goes to the journal, replayed at the next start. Nothing is lost, and the process ends
-     * within the bound.
+     * within the bound. Runs before the connection pool closes, which happens after ShutdownEvent observers.
      */
     void stop(@Observes ShutdownEvent event) {
         shutdownDeadlineNanos = System.nanoTime() + shutdownFlushTimeout.toNanos();
@@ -177,19 +169,22 @@ public class DeviceActivityRecorder {
                 Thread.currentThread().interrupt();
             }
         }
-        List<Object> batch = new ArrayList<>();
-        synchronized (this) {
-            while (queue.drainTo(batch, BATCH) > 0) {
-                write(batch);
-                batch.clear();
-            }
-            replay();
-        }
+        drainAndReplay();
         journal.close();
         if (!journal.isEmpty()) {
             LOG.infof("Stopped with %d bytes of device activity in the journal; they are written after the next start",
                     journal.size());
         }
+    }
+
+    /** Writes everything queued (to the database, or behind the journal), then tries the journal once. */
+    private synchronized void drainAndReplay() {
+        List<Object> batch = new ArrayList<>();
+        while (queue.drainTo(batch, BATCH) > 0) {
+            write(batch);
+            batch.clear();
+        }
+        replay();
     }
 
     /** Past the shutdown bound: whatever is left goes straight to the journal. */
