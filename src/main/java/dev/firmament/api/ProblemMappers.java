@@ -30,8 +30,8 @@ import dev.firmament.console.ConsoleResponses;
 import dev.firmament.db.DatabaseFailures;
 import dev.firmament.errors.FirmamentException;
 import dev.firmament.errors.InvalidInputException;
+import dev.firmament.errors.RetryLaterException;
 import dev.firmament.errors.ServiceUnavailableException;
-import dev.firmament.errors.TooManyRequestsException;
 import dev.firmament.errors.UnauthorizedException;
 import dev.firmament.security.ConsoleAuthentication;
 
@@ -47,8 +47,8 @@ public class ProblemMappers {
     public Response firmament(FirmamentException e, UriInfo uri, HttpHeaders headers) {
         if (ConsoleErrorPage.applies(uri)) {
             Response page = ConsoleErrorPage.response(e.status(), e.getMessage(), headers);
-            if (e instanceof ServiceUnavailableException away) {
-                return Response.fromResponse(page).header("Retry-After", away.retryAfterSeconds()).build();
+            if (e instanceof RetryLaterException later) {
+                return Response.fromResponse(page).header("Retry-After", later.retryAfterSeconds()).build();
             }
             return page;
         }
@@ -57,11 +57,8 @@ public class ProblemMappers {
         if (e instanceof UnauthorizedException) {
             response.header("WWW-Authenticate", "Bearer realm=\"firmament\"");
         }
-        if (e instanceof TooManyRequestsException throttled) {
-            response.header("Retry-After", throttled.retryAfterSeconds());
-        }
-        if (e instanceof ServiceUnavailableException away) {
-            response.header("Retry-After", away.retryAfterSeconds());
+        if (e instanceof RetryLaterException later) {
+            response.header("Retry-After", later.retryAfterSeconds());
         }
         return response.build();
     }
