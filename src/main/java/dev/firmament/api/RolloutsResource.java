@@ -211,9 +211,7 @@ public class RolloutsResource {
         if (state != null && !RolloutProgress.DEVICE_STATES.contains(state)) {
             throw new InvalidInputException("invalid-state", "Unknown device state " + state);
         }
-        if (limit < 1 || limit > 1000 || offset < 0) {
-            throw new InvalidInputException("invalid-paging", "limit is 1 to 1000 and offset at least 0");
-        }
+        requirePaging(limit, offset);
         return rollouts.devices(id, state == null ? List.of() : List.of(state), wave, limit, offset).stream()
                 .map(RolloutDeviceView::of).toList();
     }
@@ -242,14 +240,14 @@ public class RolloutsResource {
     public List<RolloutInsights.HeldDevice> heldBy(@PathParam("tenant") String tenant, @PathParam("id") long id,
             @PathParam("reason") String reason, @QueryParam("wave") Integer wave,
             @QueryParam("limit") @DefaultValue("100") int limit, @QueryParam("offset") @DefaultValue("0") int offset) {
-        if (!RolloutInsights.HOLD_REASONS.contains(reason)) {
-            throw new InvalidInputException("invalid-hold",
-                    "Unknown hold " + reason + "; one of " + RolloutInsights.HOLD_REASONS);
-        }
+        requirePaging(limit, offset);
+        return insights.heldBy(id, reason, wave, limit, offset);
+    }
+
+    private static void requirePaging(int limit, int offset) {
         if (limit < 1 || limit > 1000 || offset < 0) {
             throw new InvalidInputException("invalid-paging", "limit is 1 to 1000 and offset at least 0");
         }
-        return insights.heldBy(id, reason, wave, limit, offset);
     }
 
     private static Rollout.State state(String code) {

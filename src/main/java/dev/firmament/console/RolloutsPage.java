@@ -328,8 +328,7 @@ public class RolloutsPage {
         try {
             created = rollouts.create(form.spec());
         } catch (FirmamentException e) {
-            return Response.status(e.status())
-                    .entity(Templates.create(form, null, releases.list(), groups.list(), detail(e))).build();
+            return refused(form, null, e);
         }
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rollouts/" + created.rollout().id,
                 "Rollout " + created.rollout().name + " created as a draft: check it, then start it");
@@ -358,8 +357,7 @@ public class RolloutsPage {
         try {
             rollouts.update(id, form.spec());
         } catch (FirmamentException e) {
-            return Response.status(e.status())
-                    .entity(Templates.create(form, id, releases.list(), groups.list(), detail(e))).build();
+            return refused(form, id, e);
         }
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rollouts/" + id, "Draft saved");
     }
@@ -375,29 +373,30 @@ public class RolloutsPage {
         boolean draft = rollout.rollout().state == Rollout.State.DRAFT;
         Map<Long, String> groupNames = new java.util.HashMap<>();
         groups.list().forEach(g -> groupNames.put(g.id(), g.name()));
+        DeviceFilter filter;
+        List<RolloutProgress.Member> devices = List.of();
+        List<RolloutInsights.HeldDevice> held = null;
         if (hold != null && !hold.isBlank()) {
-            if (!RolloutInsights.HOLD_REASONS.contains(hold)) {
-                throw new InvalidInputException("invalid-hold", "Unknown hold " + hold);
+            held = insights.heldBy(id, hold, wave, 200, 0);
+            filter = new DeviceFilter(null, hold, wave);
+        } else {
+            String shown = state == null || state.isBlank() ? defaultFilter(row.progress().total()) : state;
+            List<String> states = switch (shown) {
+            case "problems" -> List.of("failed", "quarantined", "reverted");
+            case "updating" -> List.of("offered", "downloaded");
+            case "all" -> List.of();
+            default -> {
+                if (!RolloutProgress.DEVICE_STATES.contains(shown)) {
+                    throw new InvalidInputException("invalid-state", "Unknown device state " + shown);
+                }
+                yield List.of(shown);
             }
-            return Templates.rollout(row, insights.holds(id), draft ? insights.preview(id) : null, List.of(),
-                    insights.heldBy(id, hold, wave, 200, 0), new DeviceFilter(null, hold, wave), TABLE_FILTERS,
-                    groupNames, RolloutForm.of(rollout) != null, false);
+            };
+            devices = rollouts.devices(id, states, wave, 200, 0);
+            filter = new DeviceFilter(shown, null, wave);
         }
-        String shown = state == null || state.isBlank() ? defaultFilter(row.progress().total()) : state;
-        List<String> states = switch (shown) {
-        case "problems" -> List.of("failed", "quarantined", "reverted");
-        case "updating" -> List.of("offered", "downloaded");
-        case "all" -> List.of();
-        default -> {
-            if (!RolloutProgress.DEVICE_STATES.contains(shown)) {
-                throw new InvalidInputException("invalid-state", "Unknown device state " + shown);
-            }
-            yield List.of(shown);
-        }
-        };
-        return Templates.rollout(row, draft ? null : insights.holds(id), draft ? insights.preview(id) : null,
-                rollouts.devices(id, states, wave, 200, 0), null, new DeviceFilter(shown, null, wave), TABLE_FILTERS,
-                groupNames, RolloutForm.of(rollout) != null, false);
+        return Templates.rollout(row, draft ? null : insights.holds(id), draft ? insights.preview(id) : null, devices,
+                held, filter, TABLE_FILTERS, groupNames, RolloutForm.of(rollout) != null, false);
     }
 
     /** What the device table offers: the groups people look for first, then each state. */
@@ -433,9 +432,12 @@ public class RolloutsPage {
                 "Schedule cancelled: the draft waits to be started by hand");
     }
 
-    private static String detail(FirmamentException e) {
-        return e.getMessage() + (e.errors() == null || e.errors().isEmpty() ? ""
+    /** The form again, as typed, with why it was refused in place. */
+    private Response refused(RolloutForm form, Long editing, FirmamentException e) {
+        String detail = e.getMessage() + (e.errors() == null || e.errors().isEmpty() ? ""
                 : "\n" + String.join("\n", e.errors().stream().map(String::valueOf).toList()));
+        return Response.status(e.status())
+                .entity(Templates.create(form, editing, releases.list(), groups.list(), detail)).build();
     }
 
     @POST

@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
+import dev.firmament.errors.InvalidInputException;
 import dev.firmament.format.Bytes;
 import dev.firmament.release.Release;
 import dev.firmament.rollout.Rollout.State;
@@ -174,9 +175,15 @@ public class RolloutInsights {
         return new Holds(waves);
     }
 
-    /** The devices held by {@code reason}, optionally of one wave; at most {@code limit} from {@code offset}. */
+    /**
+     * The devices held by {@code reason} (one of {@link #HOLD_REASONS}, else 400), optionally of one wave; at most
+     * {@code limit} from {@code offset}.
+     */
     @Transactional
     public List<HeldDevice> heldBy(long id, String reason, Integer wave, int limit, int offset) {
+        if (!HOLD_REASONS.contains(reason)) {
+            throw new InvalidInputException("invalid-hold", "Unknown hold " + reason + "; one of " + HOLD_REASONS);
+        }
         return held(rollouts.get(id)).stream()
                 .filter(d -> d.hold().equals(reason) && (wave == null || d.wave() == wave)).skip(offset).limit(limit)
                 .toList();

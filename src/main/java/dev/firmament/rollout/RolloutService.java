@@ -8,10 +8,12 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -416,15 +418,14 @@ public class RolloutService {
      * wave took all of it, anything after a wave of the whole fleet.
      */
     private static void requireEveryWaveAddsDevices(List<WaveSpec> waves) {
-        Map<java.util.Set<Long>, BigDecimal> largestShare = new java.util.HashMap<>();
-        Map<Long, Integer> takenWhole = new java.util.HashMap<>();
+        Map<Set<Long>, BigDecimal> largestShare = new HashMap<>();
+        Map<Long, Integer> takenWhole = new HashMap<>();
         for (int i = 0; i < waves.size(); i++) {
             WaveSpec wave = waves.get(i);
             String which = "Wave " + (i + 1);
-            java.util.Set<Long> groups = wave.groups() == null ? java.util.Set.of()
-                    : java.util.Set.copyOf(wave.groups());
+            Set<Long> groups = wave.groups() == null ? Set.of() : Set.copyOf(wave.groups());
             BigDecimal share = wave.percent() == null ? HUNDRED : wave.percent();
-            BigDecimal fleetShare = largestShare.get(java.util.Set.<Long> of());
+            BigDecimal fleetShare = largestShare.get(Set.<Long> of());
             if (fleetShare != null && fleetShare.compareTo(HUNDRED) == 0) {
                 throw new InvalidInputException("invalid-waves",
                         which + " reaches nobody: an earlier wave already takes the whole fleet");
