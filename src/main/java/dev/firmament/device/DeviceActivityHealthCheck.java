@@ -10,7 +10,8 @@ import io.smallrye.health.api.HealthGroup;
 /**
  * Whether device activity reaches the database as it happens, for operators and dashboards
  * ({@code /q/health/group/activity}): DOWN while activity waits in the local journal (the database is away or falling
- * behind). Not part of readiness: devices are served from memory meanwhile, and nothing they report is lost.
+ * behind, or the write queue overflowed). The details count what overflowed and what was lost since start. Not part of
+ * readiness: devices are served from memory meanwhile, and nothing they report is lost.
  */
 @HealthGroup("activity")
 @ApplicationScoped
@@ -26,6 +27,7 @@ class DeviceActivityHealthCheck implements HealthCheck {
     public HealthCheckResponse call() {
         long journal = recorder.journalBytes();
         return HealthCheckResponse.named("device-activity").status(journal == 0).withData("journalBytes", journal)
-                .withData("unwritten", recorder.unwritten()).build();
+                .withData("unwritten", recorder.unwritten()).withData("spilledSinceStart", recorder.spilled())
+                .withData("droppedSinceStart", recorder.dropped()).build();
     }
 }

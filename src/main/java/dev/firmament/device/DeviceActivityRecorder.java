@@ -55,6 +55,11 @@ public class DeviceActivityRecorder {
 
     private static final Logger LOG = Logger.getLogger(DeviceActivityRecorder.class);
     private static final int BATCH = 2000;
+    /**
+     * Records that may wait in memory for the spill thread beyond a full queue: what arrives at full load while it
+     * forces one group of entries to disk.
+     */
+    private static final int SPILL_BUFFER = 20_000;
 
     /** One check-in and what was decided. */
     public record CheckIn(String tenantId, DeviceReport report, UUID productId, Long defaultGroupId, Decision decision,
@@ -81,16 +86,33 @@ public class DeviceActivityRecorder {
     private final TargetingSnapshots snapshots;
     private final ObjectMapper json;
     private final BlockingQueue<Object> queue;
+    /**
+     * Records that arrived while the queue was full, on their way to the journal. Once one is here, later records
+     * follow it (not the queue) until the spill thread has journaled them all, so that a device's records stay in
+     * order.
+     */
+    private final BlockingQueue<Object> overflow;
+    private volatile boolean spilling;
+    /** Held while spilling; never while waiting on the database, so that the spill does not wait for it. */
+    private final Object spillLock = new Object();
     private final long flushMillis;
     private final java.time.Duration installTimeout;
     private final int updateLoopDownloads;
     private final Counter dropped;
     private final Counter journaled;
+    private final Counter spilled;
     private final ActivityJournal journal;
     /** When the writer tries the journal's oldest segment again; backs off while the database stays away. */
     private long nextReplayNanos;
     private long replayBackoffMillis = 1_000;
-    private volatile long lastFailureLogNanos;
+
+    /** What can go wrong on the write path; each is logged at most every 30 s, apart from the others. */
+    private enum Trouble {
+        QUEUE_FULL, SPILL_FULL, DATABASE_AWAY, JOURNAL_FULL, JOURNAL_UNWRITABLE, REPLAY_FAILED
+    }
+
+    private final java.util.concurrent.atomic.AtomicLongArray lastLoggedNanos = new java.util.concurrent.atomic.AtomicLongArray(
+            Trouble.values().length);
     private final java.time.Duration shutdownFlushTimeout;
     private volatile boolean stopping;
     private volatile long shutdownDeadlineNanos;
@@ -98,6 +120,7 @@ public class DeviceActivityRecorder {
     private final java.util.concurrent.atomic.AtomicLong unwritten = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean running = true;
     private Thread writer;
+    private Thread spiller;
 
     DeviceActivityRecorder(AgroalDataSource dataSource, ObjectMapper json, MeterRegistry meters,
             TargetingSnapshots snapshots, @ConfigProperty(name = "firmament.devices.queue-capacity") int capacity,
@@ -115,12 +138,19 @@ public class DeviceActivityRecorder {
         this.dataSource = dataSource;
         this.json = json;
         this.queue = new ArrayBlockingQueue<>(capacity);
+        this.overflow = new ArrayBlockingQueue<>(SPILL_BUFFER);
         this.flushMillis = flushInterval.toMillis();
         this.dropped = Counter.builder("firmament.devices.activity.dropped")
-                .description("Device activity records dropped because the write queue was full").register(meters);
+                .description("Device activity records lost: the journal was full or could not be written, or the"
+                        + " database refused them as bad data")
+                .register(meters);
         meters.gaugeCollectionSize("firmament.devices.activity.queued", List.of(), queue);
         this.journaled = Counter.builder("firmament.devices.activity.journaled")
-                .description("Device activity records written to the local journal because the database was away")
+                .description("Device activity records written to the local journal because the database was away or"
+                        + " the write queue was full")
+                .register(meters);
+        this.spilled = Counter.builder("firmament.devices.activity.spilled")
+                .description("Device activity records that arrived while the write queue was full (then journaled)")
                 .register(meters);
         meters.gauge("firmament.devices.journal.bytes", journal, ActivityJournal::size);
     }
@@ -128,6 +158,9 @@ public class DeviceActivityRecorder {
     void start(@Observes StartupEvent event) {
         writer = new Thread(this::run, "device-activity-writer");
         writer.start();
+        spiller = new Thread(this::spill, "device-activity-spiller");
+        spiller.setDaemon(true); // stop() journals what it holds
+        spiller.start();
     }
 
     public void record(CheckIn checkIn) {
@@ -161,6 +194,9 @@ public class DeviceActivityRecorder {
         shutdownDeadlineNanos = System.nanoTime() + shutdownFlushTimeout.toNanos();
         stopping = true;
         running = false;
+        if (spiller != null) {
+            spiller.interrupt();
+        }
         if (writer != null) {
             writer.interrupt();
             try {
@@ -177,13 +213,17 @@ public class DeviceActivityRecorder {
         }
     }
 
-    /** Writes everything queued (to the database, or behind the journal), then tries the journal once. */
+    /**
+     * Writes everything queued (to the database, or behind the journal), then what waits to be spilled (to the
+     * journal), then tries the journal once.
+     */
     private synchronized void drainAndReplay() {
         List<Object> batch = new ArrayList<>();
         while (queue.drainTo(batch, BATCH) > 0) {
             write(batch);
             batch.clear();
         }
+        spillWaiting();
         replay();
     }
 
@@ -197,18 +237,89 @@ public class DeviceActivityRecorder {
         return unwritten.get();
     }
 
+    /** Records lost since start (the journal was full or unwritable, or the database refused them as bad data). */
+    long dropped() {
+        return (long) dropped.count();
+    }
+
+    /** Records that found the queue full since start (and went to the journal instead, unless it was full too). */
+    long spilled() {
+        return (long) spilled.count();
+    }
+
     /** Bytes of activity waiting in the local journal for the database; 0 in the normal case. */
     public long journalBytes() {
         return journal.size();
     }
 
+    /**
+     * Never blocks a device. A record that finds the queue full goes to the journal instead, through the spill thread
+     * (the journal writes to disk, which the event loop must not wait for).
+     */
     private void offer(Object record) {
         unwritten.incrementAndGet();
-        if (!queue.offer(record)) {
-            unwritten.decrementAndGet();
-            dropped.increment(); // never block a device; the metric tells operators to size the queue
-            logRateLimited(null, "The device activity queue is full (firmament.devices.queue-capacity); dropping");
+        if (!spilling && queue.offer(record)) {
+            return;
         }
+        spilling = true;
+        spilled.increment();
+        if (overflow.offer(record)) {
+            return;
+        }
+        unwritten.decrementAndGet();
+        dropped.increment();
+        logRateLimited(Trouble.SPILL_FULL, null,
+                "The device activity queue and its spill to the journal are both full; dropping");
+    }
+
+    /**
+     * Journals what arrived while the queue was full, behind what the queue holds: those records are older, and the
+     * writer would otherwise put them behind the spill once the journal holds anything.
+     */
+    private void spill() {
+        while (running) {
+            try {
+                Object first = overflow.poll(flushMillis, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                logRateLimited(Trouble.QUEUE_FULL, null,
+                        "The device activity queue is full (firmament.devices.queue-capacity); keeping"
+                                + " activity in the local journal until the writer catches up");
+                List<Object> older = new ArrayList<>();
+                synchronized (spillLock) {
+                    queue.drainTo(older);
+                    older.add(first);
+                    spillAll(older);
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void spillWaiting() {
+        synchronized (spillLock) {
+            spillAll(new ArrayList<>());
+        }
+    }
+
+    /** Journals {@code records}, then everything in the overflow, in chunks of one batch per tenant. */
+    private void spillAll(List<Object> records) {
+        do {
+            overflow.drainTo(records);
+            for (int from = 0; from < records.size(); from += BATCH) {
+                List<Object> chunk = records.subList(from, Math.min(records.size(), from + BATCH));
+                try {
+                    toJournal(new ArrayList<>(byTenant(chunk).entrySet()));
+                } finally {
+                    unwritten.addAndGet(-chunk.size());
+                }
+            }
+            records.clear();
+            spilling = false;
+            // A record offered while the flag was still up may have landed in the overflow after the drain.
+        } while (!overflow.isEmpty());
     }
 
     private void run() {
@@ -263,12 +374,7 @@ public class DeviceActivityRecorder {
      * database cannot take because it is away goes to the journal, with everything after it.
      */
     private void writeByTenant(List<Object> batch) {
-        Map<String, List<Object>> byTenant = new LinkedHashMap<>();
-        for (Object record : batch) {
-            String tenant = record instanceof CheckIn c ? c.tenantId() : ((Download) record).tenantId();
-            byTenant.computeIfAbsent(tenant, t -> new ArrayList<>()).add(record);
-        }
-        List<Map.Entry<String, List<Object>>> parts = new ArrayList<>(byTenant.entrySet());
+        List<Map.Entry<String, List<Object>>> parts = new ArrayList<>(byTenant(batch).entrySet());
         for (int i = 0; i < parts.size(); i++) {
             String tenant = parts.get(i).getKey();
             List<Object> records = parts.get(i).getValue();
@@ -280,7 +386,8 @@ public class DeviceActivityRecorder {
                 writeTenantRetrying(tenant, records, null);
             } catch (SQLException | RuntimeException e) {
                 if (DatabaseFailures.unreachable(e)) {
-                    logRateLimited(e, "The database cannot take device activity; keeping it in the local journal");
+                    logRateLimited(Trouble.DATABASE_AWAY, e,
+                            "The database cannot take device activity; keeping it in the local journal");
                     toJournal(parts.subList(i, parts.size()));
                     return;
                 }
@@ -288,6 +395,15 @@ public class DeviceActivityRecorder {
                 LOG.errorf(e, "Could not record %d device activities of tenant %s", records.size(), tenant);
             }
         }
+    }
+
+    private static Map<String, List<Object>> byTenant(List<Object> records) {
+        Map<String, List<Object>> byTenant = new LinkedHashMap<>();
+        for (Object record : records) {
+            String tenant = record instanceof CheckIn c ? c.tenantId() : ((Download) record).tenantId();
+            byTenant.computeIfAbsent(tenant, t -> new ArrayList<>()).add(record);
+        }
+        return byTenant;
     }
 
     /** A tenant's records, with a deadlock or serialization failure (another replica got there) retried. */
@@ -321,12 +437,14 @@ public class DeviceActivityRecorder {
                 journaled.increment(count);
                 return;
             }
-            logRateLimited(null, "The device activity journal is full (firmament.devices.journal-max-size); dropping "
-                    + count + " records");
+            dropped.increment(count);
+            logRateLimited(Trouble.JOURNAL_FULL, null, "The device activity journal is full"
+                    + " (firmament.devices.journal-max-size); dropping " + count + " records");
         } catch (java.io.IOException e) {
-            logRateLimited(e, "Cannot write the device activity journal; dropping " + count + " records");
+            dropped.increment(count);
+            logRateLimited(Trouble.JOURNAL_UNWRITABLE, e,
+                    "Cannot write the device activity journal; dropping " + count + " records");
         }
-        dropped.increment(count);
     }
 
     /**
@@ -362,7 +480,8 @@ public class DeviceActivityRecorder {
             }
             replayBackoffMillis = 1_000;
         } catch (java.io.IOException | SQLException e) {
-            logRateLimited(e, "Replaying the device activity journal failed; trying again later");
+            logRateLimited(Trouble.REPLAY_FAILED, e,
+                    "Replaying the device activity journal failed; trying again later");
             nextReplayNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         }
     }
@@ -378,11 +497,13 @@ public class DeviceActivityRecorder {
         }
     }
 
-    private void logRateLimited(Throwable e, String message) {
+    private void logRateLimited(Trouble trouble, Throwable e, String message) {
         long now = System.nanoTime();
-        if (now - lastFailureLogNanos > TimeUnit.SECONDS.toNanos(30) || lastFailureLogNanos == 0) {
-            lastFailureLogNanos = now;
-            LOG.warn(message + (e == null ? "" : ": " + e));
+        long last = lastLoggedNanos.get(trouble.ordinal());
+        if ((last == 0 || now - last > TimeUnit.SECONDS.toNanos(30))
+                && lastLoggedNanos.compareAndSet(trouble.ordinal(), last, now)) {
+            LOG.warn(message + " (" + (long) dropped.count() + " records lost since start)"
+                    + (e == null ? "" : ": " + e));
         }
     }
 
