@@ -84,7 +84,9 @@ final class ActivityJournal {
         if (size + bytes > maxBytes) {
             return false;
         }
-        if (current == null || current.size() >= SEGMENT_BYTES) {
+        // A write interrupted by shutdown closes the channel; what it forced is kept, and a torn tail is skipped on
+        // read.
+        if (current == null || !current.isOpen() || current.size() >= SEGMENT_BYTES) {
             rotate();
         }
         ByteBuffer buffer = ByteBuffer.allocate((int) bytes);

@@ -121,6 +121,7 @@ public class DeviceActivityRecorder {
     private volatile boolean running = true;
     private Thread writer;
     private Thread spiller;
+    private long lastWriteStartedNanos;
 
     DeviceActivityRecorder(AgroalDataSource dataSource, ObjectMapper json, MeterRegistry meters,
             TargetingSnapshots snapshots, @ConfigProperty(name = "firmament.devices.queue-capacity") int capacity,
@@ -159,7 +160,7 @@ public class DeviceActivityRecorder {
         writer = new Thread(this::run, "device-activity-writer");
         writer.start();
         spiller = new Thread(this::spill, "device-activity-spiller");
-        spiller.setDaemon(true); // stop() journals what it holds
+        spiller.setDaemon(true); // stop() journals what is left
         spiller.start();
     }
 
@@ -194,13 +195,18 @@ public class DeviceActivityRecorder {
         shutdownDeadlineNanos = System.nanoTime() + shutdownFlushTimeout.toNanos();
         stopping = true;
         running = false;
-        if (spiller != null) {
-            spiller.interrupt();
-        }
         if (writer != null) {
             writer.interrupt();
             try {
                 writer.join(shutdownFlushTimeout.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (spiller != null) {
+            try {
+                // Not interrupted: an interrupt in the middle of a journal write would close the journal's file.
+                spiller.join(2 * flushMillis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -331,12 +337,18 @@ public class DeviceActivityRecorder {
                         replay();
                     }
                 }
+                // Records that queued up during the last write have waited since it began: the batch is written one
+                // flush interval after its oldest record arrived, which bounds what a SIGKILL can take with it.
+                boolean waitedThroughAWrite = !queue.isEmpty();
                 Object first = queue.poll(flushMillis, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
                 batch.add(first);
-                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(flushMillis);
+                long now = System.nanoTime();
+                long deadline = waitedThroughAWrite
+                        ? Math.max(now + 1_000_000, lastWriteStartedNanos + TimeUnit.MILLISECONDS.toNanos(flushMillis))
+                        : now + TimeUnit.MILLISECONDS.toNanos(flushMillis);
                 while (batch.size() < BATCH && System.nanoTime() < deadline) {
                     Object next = queue.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000),
                             TimeUnit.MILLISECONDS);
@@ -345,6 +357,7 @@ public class DeviceActivityRecorder {
                         queue.drainTo(batch, BATCH - batch.size());
                     }
                 }
+                lastWriteStartedNanos = System.nanoTime();
                 synchronized (this) {
                     write(batch);
                 }
