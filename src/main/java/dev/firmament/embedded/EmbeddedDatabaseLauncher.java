@@ -61,6 +61,7 @@ public final class EmbeddedDatabaseLauncher {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL server in " + dataDir, e);
         }
+        server.supervise(Duration.ofSeconds(2));
         System.setProperty(DATASOURCE_URL, server.jdbcUrl());
         System.setProperty("quarkus.datasource.username", server.username());
         System.setProperty("quarkus.datasource.password", server.password());

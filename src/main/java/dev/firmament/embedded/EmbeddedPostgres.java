@@ -57,6 +57,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private boolean stopped;
+    private Thread supervisor;
 
     /** How to run the server; {@link #durable()} is false only for throw-away test databases. */
     public record Settings(Path baseDirectory, int port, String database, boolean durable, Duration startTimeout) {
@@ -132,6 +133,85 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return port;
     }
 
+    /**
+     * Watches the server every {@code interval} and starts it again if it died (killed, out of memory, a crash), with a
+     * backoff from {@code interval} up to a minute while it keeps failing. Meanwhile the application answers devices
+     * from memory and journals their activity; it reconnects by itself once the server is back.
+     */
+    public synchronized void supervise(Duration interval) {
+        if (supervisor != null) {
+            return;
+        }
+        supervisor = new Thread(() -> superviseEvery(interval), "embedded-postgres-supervisor");
+        supervisor.setDaemon(true);
+        supervisor.start();
+    }
+
+    private void superviseEvery(Duration interval) {
+        long backoff = interval.toMillis();
+        while (true) {
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (this) {
+                if (stopped) {
+                    return;
+                }
+                if (running()) {
+                    backoff = interval.toMillis();
+                    continue;
+                }
+                LOG.warnf("The embedded PostgreSQL server in %s is not running (see %s); starting it again", pgData,
+                        settings.baseDirectory().resolve("postgres.log"));
+                try {
+                    startServer();
+                    LOG.infof("The embedded PostgreSQL server is back on port %d", port);
+                    backoff = interval.toMillis();
+                } catch (RuntimeException e) {
+                    backoff = Math.min(60_000, backoff * 2);
+                    LOG.errorf("Could not start the embedded PostgreSQL server again (trying again in %d s): %s",
+                            backoff / 1000, e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Whether the postmaster of this data directory is alive. */
+    boolean running() {
+        return postmaster().isPresent();
+    }
+
+    /** The live postmaster of this data directory, read from its pid file. */
+    Optional<ProcessHandle> postmaster() {
+        try {
+            Path pidFile = pgData.resolve("postmaster.pid");
+            if (!Files.exists(pidFile)) {
+                return Optional.empty();
+            }
+            return Files.readAllLines(pidFile).stream().findFirst().map(String::trim).filter(s -> s.matches("\\d+"))
+                    .flatMap(pid -> ProcessHandle.of(Long.parseLong(pid))).filter(ProcessHandle::isAlive)
+                    .filter(handle -> !zombie(handle.pid()));
+        } catch (IOException e) {
+            return Optional.empty(); // being rewritten by a starting server
+        }
+    }
+
+    /**
+     * A postmaster killed in a container whose first process reaps nothing stays a zombie, which {@code isAlive} still
+     * counts as alive.
+     */
+    private static boolean zombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state == 'Z' || state == 'X';
+        } catch (IOException | RuntimeException e) {
+            return false; // no /proc: trust isAlive
+        }
+    }
+
     /** Stops the server (fast shutdown: sessions end, committed data stays) and releases the data directory. */
     @Override
     public synchronized void close() {
@@ -139,6 +219,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
             return;
         }
         stopped = true;
+        if (supervisor != null) {
+            supervisor.interrupt();
+        }
         try {
             pgCtl("stop", "-m", "fast", "-w", "-t", "30");
         } catch (RuntimeException e) {
@@ -185,13 +268,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
      * no live Firmament owns that server: stop it before starting ours.
      */
     private void stopOrphanedServer() throws IOException {
-        Path pidFile = pgData.resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) {
-            return;
-        }
-        Optional<ProcessHandle> postmaster = Files.readAllLines(pidFile).stream().findFirst().map(String::trim)
-                .filter(s -> s.matches("\\d+")).flatMap(pid -> ProcessHandle.of(Long.parseLong(pid)))
-                .filter(ProcessHandle::isAlive);
+        Optional<ProcessHandle> postmaster = postmaster();
         if (postmaster.isEmpty()) {
             return; // a stale pid file alone is handled by PostgreSQL itself
         }
@@ -332,7 +409,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
             }
             deleteRecursively(target);
             Path staging = Files.createTempDirectory(target.getParent(), "binaries-");
-            try (InputStream archive = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary("Linux", architecture());
+            try (InputStream archive = archive(System.getProperty("os.arch"));
                     TarArchiveInputStream tar = new TarArchiveInputStream(new XZInputStream(archive))) {
                 TarArchiveEntry entry;
                 while ((entry = tar.getNextEntry()) != null) {
@@ -363,13 +440,23 @@ public final class EmbeddedPostgres implements AutoCloseable {
             return target;
         }
 
-        private static String architecture() {
-            String arch = System.getProperty("os.arch");
-            return switch (arch) {
+        /**
+         * zonky's archive for the JVM's {@code os.arch}: the linux-amd64 and linux-arm64v8 artifacts are bundled
+         * (x86-64 servers; Graviton, Apple silicon under a Linux VM, Raspberry Pi 4/5 with a 64-bit OS).
+         */
+        static InputStream archive(String osArch) throws IOException {
+            String architecture = switch (osArch) {
             case "amd64", "x86_64" -> "x86_64";
             case "aarch64", "arm64" -> "arm_64";
-            default -> arch;
+            default -> osArch;
             };
+            try {
+                return DefaultPostgresBinaryResolver.INSTANCE.getPgBinary("Linux", architecture);
+            } catch (IllegalStateException missing) {
+                throw new IllegalStateException("The embedded PostgreSQL server has no binaries for " + osArch
+                        + " (only x86-64 and arm64 are bundled); set QUARKUS_DATASOURCE_JDBC_URL to use your own"
+                        + " PostgreSQL", missing);
+            }
         }
     }
 }

@@ -51,8 +51,10 @@ class ActivityUnderPressureIT {
             signalDatabase("CONT");
         }
         if (app != null) {
-            app.destroyForcibly();
-            app.waitFor(30, TimeUnit.SECONDS);
+            app.destroy(); // SIGTERM: an app on its embedded database stops that server too
+            if (!app.waitFor(30, TimeUnit.SECONDS)) {
+                app.destroyForcibly();
+            }
         }
         if (database != null) {
             database.close();
@@ -138,11 +140,46 @@ class ActivityUnderPressureIT {
         assertThat(answered - recorded).as("lost").isLessThanOrEqualTo(inLastTwoIntervals);
     }
 
+    @Test
+    void theEmbeddedDatabaseKilledUnderLoadComesBackByItselfAndNothingAnsweredMeanwhileIsLost() throws Exception {
+        workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "packaged-app-it")), "embedded-");
+        pgData = workDir.resolve("app/firmament-data/postgres/data");
+        int port = PackagedApp.freePort();
+        app = PackagedApp.start(Files.createDirectories(workDir.resolve("app")), port,
+                Map.of("FIRMAMENT_BOOTSTRAP_TOKEN", TOKEN, "FIRMAMENT_DEVICES_FLUSH_INTERVAL", "200ms"),
+                workDir.resolve("app.log"));
+        PackagedApp.awaitReady(app, port, Duration.ofSeconds(120), workDir.resolve("app.log"));
+        PackagedAppApi api = new PackagedAppApi(port, TOKEN);
+        try (SimulatedFleet devices = fleet(api, port)) {
+            devices.add("5C:CF:7F", 250, "1.0.0", md5, Behaviour.INSTALLS);
+            devices.checkInAll();
+            api.awaitJson(path("/devices?size=1"), json -> json.getInt("total") == 250);
+
+            long killed = postmasterPid();
+            assertThat(new ProcessBuilder("kill", "-KILL", Long.toString(killed)).start().waitFor()).isZero();
+            for (int round = 0; round < 3; round++) {
+                assertThat(devices.checkInAll()).as("answered from memory").isEmpty();
+            }
+            long answered = devices.checkIns.get();
+
+            Eventually.await("the supervisor to start PostgreSQL again", Duration.ofSeconds(60), this::postmasterPid,
+                    pid -> pid != killed && ProcessHandle.of(pid).isPresent());
+            awaitEverythingWritten(port);
+            assertThat(hourlyCheckIns()).as("every answered check-in, once").isEqualTo(answered);
+            assertThat(
+                    api.api().get(path("/devices?size=1")).then().statusCode(200).extract().jsonPath().getInt("total"))
+                            .isEqualTo(250);
+            assertThat(Files.readString(workDir.resolve("app.log"))).contains("The embedded PostgreSQL server is back");
+        }
+    }
+
     private String md5;
+    private Path pgData;
     private Map<String, String> baseEnvironment;
 
     private int startApp(String name, Map<String, String> extra) throws Exception {
         workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "packaged-app-it")), name);
+        pgData = workDir.resolve("postgres").resolve("data");
         database = EmbeddedPostgres.start(new EmbeddedPostgres.Settings(workDir.resolve("postgres"), 0, "firmament",
                 false, Duration.ofSeconds(60)));
         baseEnvironment = extra;
@@ -177,24 +214,41 @@ class ActivityUnderPressureIT {
 
     /** SIGSTOP or SIGCONT to the PostgreSQL server and every backend: frozen, it accepts and never answers. */
     private void signalDatabase(String signal) throws IOException, InterruptedException {
-        Path pidFile = workDir.resolve("postgres").resolve("data").resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) {
+        if (!Files.exists(pgData.resolve("postmaster.pid"))) {
             return;
         }
-        long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
-        List<String> command = new ArrayList<>(List.of("kill", "-" + signal, Long.toString(pid)));
+        long pid = postmasterPid();
+        List<String> backends = new ArrayList<>(List.of("kill", "-" + signal));
         ProcessHandle.of(pid).ifPresent(
-                postmaster -> postmaster.descendants().forEach(backend -> command.add(Long.toString(backend.pid()))));
-        assertThat(new ProcessBuilder(command).inheritIO().start().waitFor()).isZero();
+                postmaster -> postmaster.descendants().forEach(backend -> backends.add(Long.toString(backend.pid()))));
+        if (backends.size() > 2) {
+            new ProcessBuilder(backends).start().waitFor(); // a backend may end meanwhile; that one needs no signal
+        }
+        assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor())
+                .as("kill -%s the postmaster", signal).isZero();
+    }
+
+    /** The first line of PostgreSQL's pid file; the fourth is its port. */
+    private long postmasterPid() throws IOException {
+        return Long.parseLong(Files.readAllLines(pgData.resolve("postmaster.pid")).get(0).trim());
     }
 
     private long hourlyCheckIns() throws Exception {
-        try (Connection c = DriverManager.getConnection(database.jdbcUrl(), database.username(), database.password());
-                var statement = c.createStatement(); ResultSet rs = statement
+        try (Connection c = database != null
+                ? DriverManager.getConnection(database.jdbcUrl(), database.username(), database.password())
+                : embeddedDatabase(); var statement = c.createStatement();
+                ResultSet rs = statement
                         .executeQuery("select coalesce(sum(checkins), 0) from device_activity_hourly")) {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    /** The app's own embedded server, with the superuser password it keeps beside the data. */
+    private Connection embeddedDatabase() throws Exception {
+        String port = Files.readAllLines(pgData.resolve("postmaster.pid")).get(3).trim();
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/firmament", "postgres",
+                Files.readString(pgData.getParent().resolve("superuser.password")).trim());
     }
 
     private static JsonPath activityHealth(int port) {
