@@ -50,6 +50,7 @@ public class RolloutEngine {
     private final EntityManager entityManager;
     private final RolloutService rollouts;
     private final RolloutMembers members;
+    private final RolloutProgressStore deviceProgress;
     private final Duration installTimeout;
     private final Duration reconcileInterval;
     private final InstantSource clock;
@@ -57,7 +58,7 @@ public class RolloutEngine {
     private final Map<Long, Instant> lastReconciled = new ConcurrentHashMap<>();
 
     RolloutEngine(AgroalDataSource dataSource, TenantContext tenants, EntityManager entityManager,
-            RolloutService rollouts, RolloutMembers members,
+            RolloutService rollouts, RolloutMembers members, RolloutProgressStore deviceProgress,
             @ConfigProperty(name = "firmament.devices.install-timeout") Duration installTimeout,
             @ConfigProperty(name = "firmament.rollouts.reconcile-interval") Duration reconcileInterval,
             InstantSource clock) {
@@ -68,6 +69,7 @@ public class RolloutEngine {
         this.entityManager = entityManager;
         this.rollouts = rollouts;
         this.members = members;
+        this.deviceProgress = deviceProgress;
         this.installTimeout = installTimeout;
     }
 
@@ -130,7 +132,7 @@ public class RolloutEngine {
     private void evaluateLocked(String tenantId, long id) {
         Arc.container().instance(AuditActor.class).get().set("system", "rollout-engine", "Rollout engine", null, null,
                 null);
-        members.failOverdue(tenantId, id, clock.instant(), installTimeout);
+        deviceProgress.failOverdue(tenantId, id, clock.instant(), installTimeout);
         Rollout rollout = entityManager.find(Rollout.class, id);
         if (rollout.state == State.DRAFT) {
             if (rollout.startAt != null && !clock.instant().isBefore(rollout.startAt)) {
@@ -147,7 +149,7 @@ public class RolloutEngine {
         if (rollout.state != State.RUNNING) {
             return;
         }
-        RolloutProgress progress = RolloutService.progress(rollout, waves, members.counts(tenantId, id));
+        RolloutProgress progress = RolloutService.progress(rollout, waves, deviceProgress.counts(tenantId, id));
         for (WaveProgress wave : progress.waves()) {
             RolloutWave definition = waves.get(wave.position());
             long newFailures = wave.counts().failures() - wave.failuresAcknowledged();
@@ -166,7 +168,7 @@ public class RolloutEngine {
             // its groups since the last reconcile), not on the rows as they were.
             reconcile(tenantId, rollout, waves);
             current = readyToMoveOn(rollout, waves,
-                    RolloutService.progress(rollout, waves, members.counts(tenantId, id)));
+                    RolloutService.progress(rollout, waves, deviceProgress.counts(tenantId, id)));
         }
         if (current == null) {
             return;

@@ -17,8 +17,8 @@ import dev.firmament.errors.InvalidInputException;
 import dev.firmament.format.Bytes;
 import dev.firmament.release.Release;
 import dev.firmament.rollout.Rollout.State;
-import dev.firmament.rollout.RolloutMembers.HeldRow;
 import dev.firmament.rollout.RolloutMembers.Reached;
+import dev.firmament.rollout.RolloutProgressStore.HeldRow;
 import dev.firmament.rollout.RolloutService.RolloutWithWaves;
 import dev.firmament.targeting.DeliveryWindow;
 import dev.firmament.targeting.VersionComparator;
@@ -46,14 +46,16 @@ public class RolloutInsights {
     private final TenantContext tenants;
     private final RolloutService rollouts;
     private final RolloutMembers members;
+    private final RolloutProgressStore deviceProgress;
     private final InstantSource clock;
 
     RolloutInsights(EntityManager entityManager, TenantContext tenants, RolloutService rollouts, RolloutMembers members,
-            InstantSource clock) {
+            RolloutProgressStore deviceProgress, InstantSource clock) {
         this.entityManager = entityManager;
         this.tenants = tenants;
         this.rollouts = rollouts;
         this.members = members;
+        this.deviceProgress = deviceProgress;
         this.clock = clock;
     }
 
@@ -197,7 +199,7 @@ public class RolloutInsights {
         DeliveryWindow window = r.windowDays == null ? null
                 : DeliveryWindow.of(r.windowDays, r.windowFrom, r.windowTo, r.windowZone);
         List<HeldDevice> held = new ArrayList<>();
-        for (HeldRow row : members.held(tenants.require().toString(), r.id)) {
+        for (HeldRow row : deviceProgress.held(tenants.require().toString(), r.id)) {
             RolloutWave wave = row.wave() < rollout.waves().size() ? rollout.waves().get(row.wave()) : null;
             held.add(new HeldDevice(row.mac(), row.wave(), row.state(), reason(r, wave, row, size, window, now),
                     row.lastSeen()));

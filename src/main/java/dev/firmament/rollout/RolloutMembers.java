@@ -1,6 +1,5 @@
 package dev.firmament.rollout;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -15,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 
 import dev.firmament.db.SqlFilter;
-import dev.firmament.rollout.RolloutProgress.Counts;
 import dev.firmament.targeting.DeliveryWindow;
 import dev.firmament.targeting.DeviceReport;
 import dev.firmament.targeting.RolloutSelection;
@@ -27,17 +25,20 @@ import dev.firmament.targeting.TargetingSnapshots;
 import dev.firmament.targeting.UpdateDecider;
 
 /**
- * The devices of a rollout ({@code rollout_devices}): who it reaches, and how far each got. Rows are written in the
- * caller's transaction; every statement names the tenant.
+ * Who a rollout reaches: the registered devices and never-seen group MACs that its waves take in, by the decider's own
+ * membership rule. Their rows are kept by {@link RolloutProgressStore}, in the caller's transaction.
  */
 @ApplicationScoped
 class RolloutMembers {
 
     private final EntityManager entityManager;
+    private final RolloutProgressStore deviceProgress;
     private final TargetingSnapshots snapshots;
     private final InstantSource clock;
 
-    RolloutMembers(EntityManager entityManager, TargetingSnapshots snapshots, InstantSource clock) {
+    RolloutMembers(EntityManager entityManager, RolloutProgressStore deviceProgress, TargetingSnapshots snapshots,
+            InstantSource clock) {
+        this.deviceProgress = deviceProgress;
         this.entityManager = entityManager;
         this.snapshots = snapshots;
         this.clock = clock;
@@ -122,44 +123,8 @@ class RolloutMembers {
                 .filter(r -> !r.blocked() && !r.pinned()).toList();
         String[] macs = reached.stream().map(Reached::mac).toArray(String[]::new);
         Integer[] waveOf = reached.stream().map(Reached::wave).toArray(Integer[]::new);
-        entityManager
-                .createNativeQuery("delete from rollout_devices where tenant_id = ?1 and rollout_id = ?2"
-                        + " and state = 'pending' and not (mac = any(cast(?3 as varchar[])))")
-                .setParameter(1, tenantId).setParameter(2, rollout.id).setParameter(3, macs).executeUpdate();
-        if (macs.length == 0) {
-            return 0;
-        }
-        entityManager.createNativeQuery("insert into rollout_devices (tenant_id, rollout_id, mac, wave)"
-                + " select ?1, ?2, m, w from unnest(cast(?3 as varchar[]), cast(?4 as int[])) as t(m, w)"
-                + " on conflict (tenant_id, rollout_id, mac) do update set wave = excluded.wave, state = 'pending'"
-                + " where rollout_devices.state = 'superseded' or (rollout_devices.state = 'pending'"
-                + " and rollout_devices.wave <> excluded.wave)").setParameter(1, tenantId).setParameter(2, rollout.id)
-                .setParameter(3, macs).setParameter(4, waveOf).executeUpdate();
-        entityManager.createNativeQuery("update rollout_devices set state = 'superseded' where tenant_id = ?1"
-                + " and rollout_id <> ?2 and mac = any(cast(?3 as varchar[])) and state in ('pending', 'offered')")
-                .setParameter(1, tenantId).setParameter(2, rollout.id).setParameter(3, macs).executeUpdate();
+        deviceProgress.reconcile(tenantId, rollout.id, macs, waveOf);
         return macs.length;
-    }
-
-    /** A rollout's device with what its hold depends on; {@code lastSeen} is null for one that never checked in. */
-    record HeldRow(String mac, int wave, String state, Instant lastSeen, Long freeSpace, boolean blocked,
-            boolean pinned) {
-    }
-
-    /** Every device of the rollout except superseded ones, with its device's last report. */
-    List<HeldRow> held(String tenantId, long rolloutId) {
-        List<HeldRow> held = new ArrayList<>();
-        for (Object row : entityManager.createNativeQuery("select rd.mac, rd.wave, rd.state, d.last_seen,"
-                + " d.free_space, coalesce(d.blocked, false), exists (select 1 from pins p where p.tenant_id ="
-                + " rd.tenant_id and p.mac = rd.mac) from rollout_devices rd left join devices d on d.tenant_id ="
-                + " rd.tenant_id and d.mac = rd.mac where rd.tenant_id = ?1 and rd.rollout_id = ?2 and rd.state <>"
-                + " 'superseded' order by rd.wave, rd.mac").setParameter(1, tenantId).setParameter(2, rolloutId)
-                .getResultList()) {
-            Object[] r = (Object[]) row;
-            held.add(new HeldRow((String) r[0], ((Number) r[1]).intValue(), (String) r[2], SqlFilter.instant(r[3]),
-                    r[4] == null ? null : ((Number) r[4]).longValue(), (Boolean) r[5], (Boolean) r[6]));
-        }
-        return held;
     }
 
     /**
@@ -194,60 +159,6 @@ class RolloutMembers {
 
     private static List<String> stringColumn(List<?> rows) {
         return rows.stream().map(String.class::cast).toList();
-    }
-
-    /** Device counts per wave position. */
-    Map<Integer, Counts> counts(String tenantId, long rolloutId) {
-        Map<Integer, long[]> raw = new HashMap<>();
-        List<?> rows = entityManager
-                .createNativeQuery("select wave, state, count(*) from rollout_devices where"
-                        + " tenant_id = ?1 and rollout_id = ?2 and state <> 'superseded' group by wave, state")
-                .setParameter(1, tenantId).setParameter(2, rolloutId).getResultList();
-        for (Object row : rows) {
-            Object[] r = (Object[]) row;
-            long[] values = raw.computeIfAbsent(((Number) r[0]).intValue(),
-                    w -> new long[RolloutProgress.DEVICE_STATES.size()]);
-            values[RolloutProgress.DEVICE_STATES.indexOf((String) r[1])] = ((Number) r[2]).longValue();
-        }
-        Map<Integer, Counts> counts = new HashMap<>();
-        raw.forEach((wave, v) -> counts.put(wave, new Counts(v[0], v[1], v[2], v[3], v[4], v[5], v[6])));
-        return counts;
-    }
-
-    /**
-     * Devices that downloaded the image and have not come back with it within {@code timeout} have failed: either they
-     * went silent (a bricked or boot-looping device) or they still report the old image. Returns how many.
-     */
-    int failOverdue(String tenantId, long rolloutId, Instant now, Duration timeout) {
-        return entityManager
-                .createNativeQuery("update rollout_devices rd set state = 'failed', finished_at = ?4,"
-                        + " failure = case when exists (select 1 from devices d where d.tenant_id = rd.tenant_id and"
-                        + " d.mac = rd.mac and d.last_seen > rd.downloaded_at) then 'still-old-image' else 'silent' end"
-                        + " where rd.tenant_id = ?1 and rd.rollout_id = ?2 and rd.state = 'downloaded'"
-                        + " and rd.downloaded_at < ?3")
-                .setParameter(1, tenantId).setParameter(2, rolloutId)
-                .setParameter(3, java.sql.Timestamp.from(now.minus(timeout)))
-                .setParameter(4, java.sql.Timestamp.from(now)).executeUpdate();
-    }
-
-    List<RolloutProgress.Member> list(String tenantId, long rolloutId, List<String> states, Integer wave, int limit,
-            int offset) {
-        List<?> rows = new SqlFilter("tenant_id = ?", tenantId).and("rollout_id = ?", rolloutId)
-                .and("state = any(cast(? as varchar[]))", states.isEmpty() ? null : states.toArray(String[]::new))
-                .and("wave = ?", wave)
-                .query(entityManager,
-                        "select mac, wave, state, downloads, failure, offered_at, downloaded_at,"
-                                + " finished_at from rollout_devices",
-                        " order by wave, mac limit " + limit + " offset " + offset)
-                .getResultList();
-        List<RolloutProgress.Member> members = new ArrayList<>();
-        for (Object row : rows) {
-            Object[] r = (Object[]) row;
-            members.add(new RolloutProgress.Member((String) r[0], ((Number) r[1]).intValue(), (String) r[2],
-                    ((Number) r[3]).intValue(), (String) r[4], SqlFilter.instant(r[5]), SqlFilter.instant(r[6]),
-                    SqlFilter.instant(r[7])));
-        }
-        return members;
     }
 
     /**

@@ -50,12 +50,14 @@ public class RolloutService {
     private final FleetChanges changes;
     private final TenantContext tenants;
     private final RolloutMembers members;
+    private final RolloutProgressStore deviceProgress;
 
     private final InstantSource clock;
     private final DeviceActivityRecorder activity;
 
     RolloutService(EntityManager entityManager, AuditService audit, FleetChanges changes, TenantContext tenants,
-            RolloutMembers members, InstantSource clock, DeviceActivityRecorder activity) {
+            RolloutMembers members, RolloutProgressStore deviceProgress, InstantSource clock,
+            DeviceActivityRecorder activity) {
         this.clock = clock;
         this.activity = activity;
         this.entityManager = entityManager;
@@ -63,6 +65,7 @@ public class RolloutService {
         this.changes = changes;
         this.tenants = tenants;
         this.members = members;
+        this.deviceProgress = deviceProgress;
     }
 
     /**
@@ -188,7 +191,7 @@ public class RolloutService {
         entityManager.flush();
         String tenantId = tenants.require().toString();
         int reached = members.reconcile(tenantId, rollout, waves);
-        long firstWave = members.counts(tenantId, id).getOrDefault(0, RolloutProgress.Counts.NONE).devices();
+        long firstWave = deviceProgress.counts(tenantId, id).getOrDefault(0, RolloutProgress.Counts.NONE).devices();
         if (firstWave == 0 && !force) {
             throw new ConflictException("empty-first-wave", waves.get(0).name + " reaches no device, so it cannot"
                     + " hold the rest of the fleet back. Check its groups and eligibility, or start with force to go on"
@@ -230,7 +233,7 @@ public class RolloutService {
         Rollout rollout = lock(id);
         requireState(rollout, "resumed", State.PAUSED);
         List<RolloutWave> waves = waves(id);
-        Map<Integer, RolloutProgress.Counts> counts = members.counts(tenants.require().toString(), id);
+        Map<Integer, RolloutProgress.Counts> counts = deviceProgress.counts(tenants.require().toString(), id);
         for (RolloutWave wave : waves) {
             if (wave.position < rollout.openWaves) {
                 wave.failuresAcknowledged = counts.getOrDefault(wave.position, RolloutProgress.Counts.NONE).failures();
@@ -260,7 +263,7 @@ public class RolloutService {
     @Transactional
     public RolloutProgress progress(RolloutWithWaves rollout) {
         return progress(rollout.rollout(), rollout.waves(),
-                members.counts(tenants.require().toString(), rollout.rollout().id));
+                deviceProgress.counts(tenants.require().toString(), rollout.rollout().id));
     }
 
     static RolloutProgress progress(Rollout rollout, List<RolloutWave> waves,
@@ -283,7 +286,7 @@ public class RolloutService {
     @Transactional
     public List<RolloutProgress.Member> devices(long id, List<String> states, Integer wave, int limit, int offset) {
         get(id);
-        return members.list(tenants.require().toString(), id, states, wave, limit, offset);
+        return deviceProgress.list(tenants.require().toString(), id, states, wave, limit, offset);
     }
 
     /** Opens the next wave, or completes the rollout when every wave is open. Call with the rollout locked. */
