@@ -25,6 +25,7 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.rollout.Rollout;
+import dev.firmament.rollout.RolloutDeviceState;
 import dev.firmament.rollout.RolloutInsights;
 import dev.firmament.rollout.RolloutProgress;
 import dev.firmament.rollout.RolloutService;
@@ -208,7 +209,7 @@ public class RolloutsResource {
     public List<RolloutDeviceView> devices(@PathParam("tenant") String tenant, @PathParam("id") long id,
             @QueryParam("state") String state, @QueryParam("wave") Integer wave,
             @QueryParam("limit") @DefaultValue("100") int limit, @QueryParam("offset") @DefaultValue("0") int offset) {
-        if (state != null && !RolloutProgress.DEVICE_STATES.contains(state)) {
+        if (state != null && RolloutDeviceState.of(state).isEmpty()) {
             throw new InvalidInputException("invalid-state", "Unknown device state " + state);
         }
         requirePaging(limit, offset);

@@ -28,6 +28,7 @@ import dev.firmament.errors.InvalidInputException;
 import dev.firmament.release.Release;
 import dev.firmament.release.ReleaseService;
 import dev.firmament.rollout.Rollout;
+import dev.firmament.rollout.RolloutDeviceState;
 import dev.firmament.rollout.RolloutInsights;
 import dev.firmament.rollout.RolloutProgress;
 import dev.firmament.rollout.RolloutService;
@@ -386,7 +387,7 @@ public class RolloutsPage {
             case "updating" -> List.of("offered", "downloaded");
             case "all" -> List.of();
             default -> {
-                if (!RolloutProgress.DEVICE_STATES.contains(shown)) {
+                if (RolloutDeviceState.of(shown).isEmpty()) {
                     throw new InvalidInputException("invalid-state", "Unknown device state " + shown);
                 }
                 yield List.of(shown);
@@ -401,7 +402,7 @@ public class RolloutsPage {
 
     /** What the device table offers: the groups people look for first, then each state. */
     static final List<String> TABLE_FILTERS = java.util.stream.Stream
-            .concat(java.util.stream.Stream.of("problems", "updating", "all"), RolloutProgress.DEVICE_STATES.stream())
+            .concat(java.util.stream.Stream.of("problems", "updating", "all"), RolloutDeviceState.CODES.stream())
             .toList();
 
     /** Failures first when there are any; otherwise the devices in flight. */

@@ -6,10 +6,6 @@ import java.util.List;
 /** Where a rollout stands, wave by wave: the numbers people watch and the engine acts on. */
 public record RolloutProgress(List<WaveProgress> waves, Counts total) {
 
-    /** A device's states in a rollout, in the order of {@link Counts}; superseded devices are not counted. */
-    public static final List<String> DEVICE_STATES = List.of("pending", "offered", "downloaded", "installed", "failed",
-            "quarantined", "reverted", "superseded");
-
     /** Devices of a wave per state. Superseded devices (now in a rollout that decides first) are not counted. */
     public record Counts(long pending, long offered, long downloaded, long installed, long failed, long quarantined,
             long reverted) {

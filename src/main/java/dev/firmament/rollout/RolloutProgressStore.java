@@ -272,8 +272,8 @@ class RolloutProgressStore implements RolloutActivity {
         for (Object row : rows) {
             Object[] r = (Object[]) row;
             long[] values = raw.computeIfAbsent(((Number) r[0]).intValue(),
-                    w -> new long[RolloutProgress.DEVICE_STATES.size()]);
-            values[RolloutProgress.DEVICE_STATES.indexOf((String) r[1])] = ((Number) r[2]).longValue();
+                    w -> new long[RolloutDeviceState.values().length]);
+            values[RolloutDeviceState.of((String) r[1]).orElseThrow().ordinal()] = ((Number) r[2]).longValue();
         }
         Map<Integer, Counts> counts = new HashMap<>();
         raw.forEach((wave, v) -> counts.put(wave, new Counts(v[0], v[1], v[2], v[3], v[4], v[5], v[6])));
