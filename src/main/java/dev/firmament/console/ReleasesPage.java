@@ -17,7 +17,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
@@ -30,6 +29,7 @@ import dev.firmament.release.Product;
 import dev.firmament.release.ProductService;
 import dev.firmament.release.Release;
 import dev.firmament.release.ReleaseService;
+import dev.firmament.release.ReleasesConfig;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.ConsolePage;
 import dev.firmament.security.Role;
@@ -61,12 +61,11 @@ public class ReleasesPage {
     private final ConsoleQueries queries;
     private final long maxImageSize;
 
-    ReleasesPage(ReleaseService releases, ProductService products, ConsoleQueries queries,
-            @ConfigProperty(name = "firmament.releases.max-image-size") long maxImageSize) {
+    ReleasesPage(ReleaseService releases, ProductService products, ConsoleQueries queries, ReleasesConfig config) {
         this.releases = releases;
         this.products = products;
         this.queries = queries;
-        this.maxImageSize = maxImageSize;
+        this.maxImageSize = config.maxImageSize();
     }
 
     @GET

@@ -109,19 +109,17 @@ public class DeviceActivityRecorder {
     private long lastWriteStartedNanos;
 
     DeviceActivityRecorder(DeviceActivityStore store, ObjectMapper json, MeterRegistry meters,
-            TargetingSnapshots snapshots, @ConfigProperty(name = "firmament.devices.queue-capacity") int capacity,
-            @ConfigProperty(name = "firmament.devices.flush-interval") java.time.Duration flushInterval,
-            @ConfigProperty(name = "firmament.data-dir") String dataDir,
-            @ConfigProperty(name = "firmament.devices.journal-max-size") long journalMaxSize,
-            @ConfigProperty(name = "firmament.devices.shutdown-flush-timeout") java.time.Duration shutdownFlushTimeout) {
+            TargetingSnapshots snapshots, DevicesConfig config,
+            @ConfigProperty(name = "firmament.data-dir") String dataDir) {
         this.store = store;
-        this.shutdownFlushTimeout = shutdownFlushTimeout;
-        this.journal = new ActivityJournal(java.nio.file.Path.of(dataDir, "device-activity-journal"), journalMaxSize);
+        this.shutdownFlushTimeout = config.shutdownFlushTimeout();
+        this.journal = new ActivityJournal(java.nio.file.Path.of(dataDir, "device-activity-journal"),
+                config.journalMaxSize());
         this.snapshots = snapshots;
         this.json = json;
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.overflow = new ArrayBlockingQueue<>(SPILL_BUFFER);
-        this.flushMillis = flushInterval.toMillis();
+        this.flushMillis = config.flushInterval().toMillis();
         this.dropped = Counter.builder("firmament.devices.activity.dropped")
                 .description("Device activity records lost: the journal was full or could not be written, or the"
                         + " database refused them as bad data")

@@ -18,8 +18,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -48,11 +46,11 @@ class DeviceActivityStore {
     private final Duration installTimeout;
 
     DeviceActivityStore(AgroalDataSource dataSource, ObjectMapper json, RolloutActivity rollouts,
-            @ConfigProperty(name = "firmament.devices.install-timeout") Duration installTimeout) {
+            DevicesConfig config) {
         this.dataSource = dataSource;
         this.json = json;
         this.rollouts = rollouts;
-        this.installTimeout = installTimeout;
+        this.installTimeout = config.installTimeout();
     }
 
     /**

@@ -13,7 +13,6 @@ import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.agroal.api.AgroalDataSource;
@@ -35,8 +34,8 @@ public class DeviceEventPartitions {
     private final AgroalDataSource dataSource;
     private final Optional<Integer> retentionMonths;
 
-    DeviceEventPartitions(AgroalDataSource dataSource,
-            @ConfigProperty(name = "firmament.devices.event-retention-months") Optional<Integer> retentionMonths) {
+    DeviceEventPartitions(AgroalDataSource dataSource, DevicesConfig config) {
+        Optional<Integer> retentionMonths = config.eventRetentionMonths();
         this.dataSource = dataSource;
         this.retentionMonths = retentionMonths;
         if (retentionMonths.filter(months -> months < 1).isPresent()) {

@@ -10,8 +10,6 @@ import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 import dev.firmament.audit.AuditService;
@@ -42,15 +40,14 @@ public class ReleaseService {
     private final AuditService audit;
 
     ReleaseService(ReleaseRepository releases, ProductService products, ArtifactStore store, FleetChanges changes,
-            TenantContext tenants, @ConfigProperty(name = "firmament.releases.max-image-size") long maxImageSize,
-            AuditService audit) {
+            TenantContext tenants, ReleasesConfig config, AuditService audit) {
         this.audit = audit;
         this.releases = releases;
         this.products = products;
         this.store = store;
         this.changes = changes;
         this.tenants = tenants;
-        this.maxImageSize = maxImageSize;
+        this.maxImageSize = config.maxImageSize();
     }
 
     /** An uploaded image and the digests its uploader declared (either may be null). */

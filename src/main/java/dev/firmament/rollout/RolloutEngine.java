@@ -16,7 +16,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.agroal.api.AgroalDataSource;
@@ -24,6 +23,7 @@ import io.quarkus.arc.Arc;
 import io.quarkus.scheduler.Scheduled;
 
 import dev.firmament.audit.AuditActor;
+import dev.firmament.device.DevicesConfig;
 import dev.firmament.rollout.Rollout.State;
 import dev.firmament.rollout.RolloutProgress.WaveProgress;
 import dev.firmament.tenant.TenantContext;
@@ -58,19 +58,17 @@ public class RolloutEngine {
     private final Map<Long, Instant> lastReconciled = new ConcurrentHashMap<>();
 
     RolloutEngine(AgroalDataSource dataSource, TenantContext tenants, EntityManager entityManager,
-            RolloutService rollouts, RolloutMembers members, RolloutProgressStore deviceProgress,
-            @ConfigProperty(name = "firmament.devices.install-timeout") Duration installTimeout,
-            @ConfigProperty(name = "firmament.rollouts.reconcile-interval") Duration reconcileInterval,
-            InstantSource clock) {
+            RolloutService rollouts, RolloutMembers members, RolloutProgressStore deviceProgress, DevicesConfig devices,
+            RolloutsConfig config, InstantSource clock) {
         this.clock = clock;
-        this.reconcileInterval = reconcileInterval;
+        this.reconcileInterval = config.reconcileInterval();
         this.dataSource = dataSource;
         this.tenants = tenants;
         this.entityManager = entityManager;
         this.rollouts = rollouts;
         this.members = members;
         this.deviceProgress = deviceProgress;
-        this.installTimeout = installTimeout;
+        this.installTimeout = devices.installTimeout();
     }
 
     @Scheduled(every = "${firmament.rollouts.evaluate-interval}", delayed = "${firmament.rollouts.evaluate-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -15,8 +15,6 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import dev.firmament.db.SqlFilter;
 import dev.firmament.device.DeviceActivityRecorder.CheckIn;
 import dev.firmament.device.DeviceActivityRecorder.Download;
@@ -48,10 +46,9 @@ class RolloutProgressStore implements RolloutActivity {
     private final EntityManager entityManager;
     private final int loopDownloads;
 
-    RolloutProgressStore(EntityManager entityManager,
-            @ConfigProperty(name = "firmament.rollouts.update-loop-downloads") int loopDownloads) {
+    RolloutProgressStore(EntityManager entityManager, RolloutsConfig config) {
         this.entityManager = entityManager;
-        this.loopDownloads = loopDownloads;
+        this.loopDownloads = config.updateLoopDownloads();
     }
 
     private static final String MEMBER = "insert into rollout_devices (tenant_id, rollout_id, mac, wave, state,"

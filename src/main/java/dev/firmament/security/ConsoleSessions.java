@@ -10,8 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import io.quarkus.scheduler.Scheduled;
 
 /**
@@ -32,10 +30,9 @@ public class ConsoleSessions {
     private final EntityManager entityManager;
     private final Duration lifetime;
 
-    ConsoleSessions(EntityManager entityManager,
-            @ConfigProperty(name = "firmament.console.session-lifetime", defaultValue = "12h") Duration lifetime) {
+    ConsoleSessions(EntityManager entityManager, ConsoleConfig config) {
         this.entityManager = entityManager;
-        this.lifetime = lifetime;
+        this.lifetime = config.sessionLifetime();
     }
 
     public Duration lifetime() {
