@@ -20,6 +20,7 @@ import dev.firmament.release.Release;
 import dev.firmament.security.ApiTokenService;
 import dev.firmament.security.Role;
 import dev.firmament.testing.Fleet;
+import dev.firmament.testing.MovableClock;
 
 /** What the fleet endpoints do: NoFUSS import and export, bulk MAC lists, device listings. */
 @QuarkusTest
@@ -34,6 +35,9 @@ class FleetApiTest {
 
     @Inject
     Fleet fleet;
+
+    @Inject
+    MovableClock clock;
 
     @Inject
     ApiTokenService tokens;
@@ -154,14 +158,14 @@ class FleetApiTest {
     }
 
     @Test
-    void aCheckInWithNothingNewMovesOnlyLastSeenAndRecencyFiltersAreExact() throws InterruptedException {
+    void aCheckInWithNothingNewMovesOnlyLastSeenAndRecencyFiltersAreExact() {
         String mac = "5C:CF:7F:00:02:01";
         checkIn(mac, "0.1.1", "1000").then().statusCode(304);
         checkIn("5C:CF:7F:00:02:02", "0.1.1", "1000").then().statusCode(304);
         fleet.flushActivity();
         Instant first = lastSeen(mac);
 
-        Thread.sleep(5);
+        clock.advance(java.time.Duration.ofSeconds(5));
         checkIn(mac, "0.1.1", "1000").then().statusCode(304); // nothing new: only last_seen is written
         fleet.flushActivity();
         Response device = api().get(path("/devices/" + mac));

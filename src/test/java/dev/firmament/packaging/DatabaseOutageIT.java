@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.firmament.embedded.EmbeddedPostgres;
+import dev.firmament.testing.Eventually;
 import dev.firmament.testing.Fleet;
 import dev.firmament.testing.PackagedApp;
 import dev.firmament.testing.PackagedAppApi;
@@ -135,18 +136,11 @@ class DatabaseOutageIT {
         }
     }
 
-    private static void awaitActivityHealth(int port, String status) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String body = "";
-        while (System.nanoTime() < deadline) {
-            body = io.restassured.RestAssured.given().get("http://127.0.0.1:" + port + "/q/health/group/activity")
-                    .asString();
-            if (body.contains("\"status\": \"" + status + "\"") || body.contains("\"status\":\"" + status + "\"")) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("Device activity health never became " + status + ": " + body);
+    private static void awaitActivityHealth(int port, String status) throws Exception {
+        Eventually.await(
+                "device activity health " + status, Duration.ofSeconds(60), () -> io.restassured.RestAssured.given()
+                        .get("http://127.0.0.1:" + port + "/q/health/group/activity").jsonPath().getString("status"),
+                status::equals);
     }
 
     private static long single(Connection c, String sql) throws Exception {

@@ -124,7 +124,7 @@ class RolloutRestartIT {
         return app.api().get(path("/rollouts/" + id)).then().statusCode(200).extract().jsonPath();
     }
 
-    private JsonPath awaitRollout(long id, Predicate<JsonPath> condition) throws InterruptedException {
+    private JsonPath awaitRollout(long id, Predicate<JsonPath> condition) throws Exception {
         return app.awaitJson(path("/rollouts/" + id), condition);
     }
 

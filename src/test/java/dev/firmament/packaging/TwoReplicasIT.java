@@ -28,6 +28,7 @@ import io.restassured.path.json.JsonPath;
 
 import dev.firmament.embedded.EmbeddedPostgres;
 import dev.firmament.testing.ConsoleLogin;
+import dev.firmament.testing.Eventually;
 import dev.firmament.testing.Fleet;
 import dev.firmament.testing.PackagedApp;
 import dev.firmament.testing.PackagedAppApi;
@@ -152,9 +153,12 @@ class TwoReplicasIT {
 
         // 3. Every check-in, whichever replica took it, was recorded once: one device row each, one download event
         // each, and the hourly totals add up to what the devices sent.
-        Thread.sleep(1000); // the writers' last batches
         try (Connection sql = DriverManager.getConnection(database.jdbcUrl(), database.username(),
                 database.password())) {
+            long sent = devices.checkIns.get() + probeCheckIns;
+            Eventually.await("the writers' last batches", Duration.ofSeconds(30),
+                    () -> single(sql, "select coalesce(sum(checkins), 0) from device_activity_hourly"),
+                    written -> written >= sent);
             assertThat(single(sql, "select count(*) from devices")).isEqualTo(601);
             assertThat(single(sql, "select count(distinct mac) from devices")).isEqualTo(601);
             // (the probe was sent the image each time a replica still had the rule when it asked)

@@ -21,6 +21,7 @@ import io.restassured.specification.RequestSpecification;
 
 import dev.firmament.device.DeviceService;
 import dev.firmament.release.Release;
+import dev.firmament.testing.Eventually;
 import dev.firmament.testing.Fleet;
 
 /** The header protocol, as ESP8266httpUpdate and ESP32 HTTPUpdate speak it. */
@@ -161,12 +162,8 @@ class EspHttpUpdateTest {
         esp8266("1.2.3").get("/d/{key}/update", key).then().statusCode(200);
         fleet.flushActivity();
 
-        java.time.Instant deadline = java.time.Instant.now().plusSeconds(2);
-        while (!snapshots.forTenant(tenant.id.toString()).groupsOf(MAC).contains(canaries.id)
-                && java.time.Instant.now().isBefore(deadline)) {
-            Thread.sleep(20);
-        }
-        assertThat(snapshots.forTenant(tenant.id.toString()).groupsOf(MAC)).containsExactly(canaries.id);
+        Eventually.assertThat(java.time.Duration.ofSeconds(5),
+                () -> assertThat(snapshots.forTenant(tenant.id.toString()).groupsOf(MAC)).containsExactly(canaries.id));
     }
 
     @Test

@@ -24,6 +24,7 @@ import io.restassured.path.json.JsonPath;
 import dev.firmament.release.Release;
 import dev.firmament.security.ApiTokenService;
 import dev.firmament.security.Role;
+import dev.firmament.testing.Eventually;
 import dev.firmament.testing.Fleet;
 import dev.firmament.testing.MovableClock;
 import dev.firmament.testing.Problems;
@@ -218,12 +219,9 @@ class RolloutFleetTest {
 
             assertThat(devices.checkInAll()).as("the one download slot is taken").isEmpty();
         }
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        Set<String> served = Set.of();
-        while (served.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(100); // the server notices the closed connection and frees the slot
-            served = devices.checkIn(late.subList(0, 1));
-        }
+        // The server notices the closed connection and frees the slot.
+        Set<String> served = Eventually.await("the download slot to be freed", java.time.Duration.ofSeconds(10),
+                () -> devices.checkIn(late.subList(0, 1)), s -> !s.isEmpty());
         assertThat(served).containsExactly(late.get(0).mac);
 
         fleet.flushActivity();

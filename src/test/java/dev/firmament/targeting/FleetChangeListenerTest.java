@@ -3,7 +3,6 @@ package dev.firmament.targeting;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.time.Instant;
 
 import jakarta.inject.Inject;
 
@@ -13,6 +12,7 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.firmament.release.Release;
+import dev.firmament.testing.Eventually;
 import dev.firmament.testing.Fleet;
 
 /** A change committed by another replica reaches this replica's snapshot through LISTEN/NOTIFY. */
@@ -51,12 +51,9 @@ class FleetChangeListenerTest {
             c.commit();
         }
 
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(1));
-        while (snapshots.forTenant(tenant.id.toString()).pin(mac) == null && Instant.now().isBefore(deadline)) {
-            Thread.sleep(10);
-        }
-        assertThat(snapshots.forTenant(tenant.id.toString()).pin(mac)).isNotNull()
-                .extracting(TargetingSnapshot.PinEntry::releaseId).isEqualTo(release.id);
+        TargetingSnapshot.PinEntry pin = Eventually.await("the NOTIFY to reach the snapshot", Duration.ofSeconds(5),
+                () -> snapshots.forTenant(tenant.id.toString()).pin(mac), java.util.Objects::nonNull);
+        assertThat(pin).extracting(TargetingSnapshot.PinEntry::releaseId).isEqualTo(release.id);
     }
 
     @Test

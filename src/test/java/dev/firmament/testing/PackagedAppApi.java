@@ -2,7 +2,7 @@ package dev.firmament.testing;
 
 import static io.restassured.RestAssured.given;
 
-import java.time.Instant;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -34,17 +34,18 @@ public final class PackagedAppApi {
     }
 
     /** GETs {@code url} until the JSON satisfies the condition (for at most 30 s). */
-    public JsonPath awaitJson(String url, Predicate<JsonPath> condition) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(30);
-        JsonPath json = null;
-        while (Instant.now().isBefore(deadline)) {
-            json = api().get(url).then().statusCode(200).extract().jsonPath();
-            if (condition.test(json)) {
-                return json;
-            }
-            Thread.sleep(200);
+    public JsonPath awaitJson(String url, Predicate<JsonPath> condition) throws Exception {
+        return Eventually.await(url, Duration.ofSeconds(30),
+                () -> new Pretty(api().get(url).then().statusCode(200).extract().jsonPath()),
+                json -> condition.test(json.json())).json();
+    }
+
+    /** Printed in full when the wait fails. */
+    private record Pretty(JsonPath json) {
+        @Override
+        public String toString() {
+            return json.prettify();
         }
-        throw new AssertionError("Still not there after 30 s: " + (json == null ? null : json.prettify()));
     }
 
     /** A rollout wave: 95 % to advance, 5 % failures to pause, no soak, then {@code fields}. */

@@ -9,7 +9,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -54,18 +53,12 @@ public class SmtpReceiver implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    /** The first message received for {@code to} that satisfies {@code condition}, waiting up to 10 s. */
-    public static Message await(String to, Predicate<Message> condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        while (Instant.now().isBefore(deadline)) {
-            for (Message message : RECEIVED) {
-                if (message.to().equalsIgnoreCase(to) && condition.test(message)) {
-                    return message;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("No mail for " + to + " within 10 s; received: " + RECEIVED);
+    /** The first message received for {@code to} that satisfies {@code condition}, waiting up to 30 s. */
+    public static Message await(String to, Predicate<Message> condition) throws Exception {
+        return Eventually.await(
+                "a mail for " + to, Duration.ofSeconds(30), () -> RECEIVED.stream()
+                        .filter(m -> m.to().equalsIgnoreCase(to) && condition.test(m)).findFirst().orElse(null),
+                java.util.Objects::nonNull);
     }
 
     /** Each connection in a thread of its own: a mail client keeps pooled connections open between messages. */
