@@ -185,7 +185,7 @@ public class DeviceActivityRecorder {
         if (spiller != null) {
             try {
                 // Not interrupted: an interrupt in the middle of a journal write would close the journal's file.
-                spiller.join(2 * flushMillis);
+                spiller.join(2_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -264,7 +264,8 @@ public class DeviceActivityRecorder {
     private void spill() {
         while (running) {
             try {
-                Object first = overflow.poll(flushMillis, TimeUnit.MILLISECONDS);
+                // A short wait, whatever the flush interval: stop() waits for this thread to notice it must end.
+                Object first = overflow.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
