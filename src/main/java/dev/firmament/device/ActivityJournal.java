@@ -143,8 +143,8 @@ final class ActivityJournal {
     private void rotate() throws IOException {
         closeCurrent();
         // Names sort by creation: a zero-padded stamp that always grows (the time, or one more than the newest
-        // segment's
-        // when two are made within a millisecond), then a random part that keeps entry ids unique across restarts.
+        // segment's when two are made within a millisecond), then a random part that keeps entry ids unique across
+        // restarts.
         lastStamp = Math.max(System.currentTimeMillis(), lastStamp + 1);
         currentPath = directory
                 .resolve(String.format("%020d-%s%s", lastStamp, UUID.randomUUID().toString().substring(0, 8), SUFFIX));

@@ -159,7 +159,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 if (stopped) {
                     return;
                 }
-                if (running()) {
+                if (postmaster().isPresent()) {
                     backoff = interval.toMillis();
                     continue;
                 }
@@ -176,11 +176,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** Whether the postmaster of this data directory is alive. */
-    boolean running() {
-        return postmaster().isPresent();
     }
 
     /** The live postmaster of this data directory, read from its pid file. */

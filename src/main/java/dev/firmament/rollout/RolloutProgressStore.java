@@ -142,8 +142,8 @@ class RolloutProgressStore implements RolloutActivity {
                 }
             }
         }
-        installed(c, tenantId, events);
-        stillOldImage(c, tenantId, events);
+        applyVerdicts(c, tenantId, events, DeviceEventType.INSTALLED, INSTALLED);
+        applyVerdicts(c, tenantId, events, DeviceEventType.FAILED, STILL_OLD_IMAGE);
         return quarantined;
     }
 
@@ -175,41 +175,27 @@ class RolloutProgressStore implements RolloutActivity {
         return any;
     }
 
-    /** The recorder's verdict for a device that still runs another image after the install timeout. */
-    private static void stillOldImage(Connection c, String tenantId, List<DeviceEvent> events) throws SQLException {
+    /**
+     * Moves the rollout rows that the check-ins' {@code installed} or {@code failed} verdicts (a device that still runs
+     * another image after the install timeout) decide: {@code sql} takes the event's time, the tenant, the MAC and the
+     * release, in that order.
+     */
+    private static void applyVerdicts(Connection c, String tenantId, List<DeviceEvent> events, DeviceEventType verdict,
+            String sql) throws SQLException {
         boolean any = false;
-        try (PreparedStatement failed = c.prepareStatement(STILL_OLD_IMAGE)) {
+        try (PreparedStatement update = c.prepareStatement(sql)) {
             for (DeviceEvent event : events) {
-                if (event.type() == DeviceEventType.FAILED && event.releaseId() != null) {
-                    failed.setTimestamp(1, Timestamp.from(event.at()));
-                    failed.setString(2, tenantId);
-                    failed.setString(3, event.mac());
-                    failed.setLong(4, event.releaseId());
-                    failed.addBatch();
+                if (event.type() == verdict && event.releaseId() != null) {
+                    update.setTimestamp(1, Timestamp.from(event.at()));
+                    update.setString(2, tenantId);
+                    update.setString(3, event.mac());
+                    update.setLong(4, event.releaseId());
+                    update.addBatch();
                     any = true;
                 }
             }
             if (any) {
-                failed.executeBatch();
-            }
-        }
-    }
-
-    private static void installed(Connection c, String tenantId, List<DeviceEvent> events) throws SQLException {
-        boolean any = false;
-        try (PreparedStatement installed = c.prepareStatement(INSTALLED)) {
-            for (DeviceEvent event : events) {
-                if (event.type() == DeviceEventType.INSTALLED) {
-                    installed.setTimestamp(1, Timestamp.from(event.at()));
-                    installed.setString(2, tenantId);
-                    installed.setString(3, event.mac());
-                    installed.setLong(4, event.releaseId());
-                    installed.addBatch();
-                    any = true;
-                }
-            }
-            if (any) {
-                installed.executeBatch();
+                update.executeBatch();
             }
         }
     }

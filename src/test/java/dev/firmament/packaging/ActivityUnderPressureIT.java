@@ -127,8 +127,7 @@ class ActivityUnderPressureIT {
         // lost with it. Allow one more interval for that write.
         long inLastTwoIntervals = answeredAt.stream().filter(t -> t > killedAt - 2 * flushInterval.toNanos()).count();
 
-        app = PackagedApp.start(workDir.resolve("app"), port, environment(port, Map.of()),
-                workDir.resolve("app-2.log"));
+        app = PackagedApp.start(workDir.resolve("app"), port, environment, workDir.resolve("app-2.log"));
         PackagedApp.awaitReady(app, port, Duration.ofSeconds(90), workDir.resolve("app-2.log"));
         awaitEverythingWritten(port);
         long recorded = hourlyCheckIns();
@@ -175,28 +174,23 @@ class ActivityUnderPressureIT {
 
     private String md5;
     private Path pgData;
-    private Map<String, String> baseEnvironment;
+    /** The app's environment: the external database, the bootstrap token and the test's settings. */
+    private Map<String, String> environment;
 
-    private int startApp(String name, Map<String, String> extra) throws Exception {
+    private int startApp(String name, Map<String, String> settings) throws Exception {
         workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "packaged-app-it")), name);
         pgData = workDir.resolve("postgres").resolve("data");
         database = EmbeddedPostgres.start(new EmbeddedPostgres.Settings(workDir.resolve("postgres"), 0, "firmament",
                 false, Duration.ofSeconds(60)));
-        baseEnvironment = extra;
+        environment = new java.util.HashMap<>(Map.of("QUARKUS_DATASOURCE_JDBC_URL", database.jdbcUrl(),
+                "QUARKUS_DATASOURCE_USERNAME", database.username(), "QUARKUS_DATASOURCE_PASSWORD", database.password(),
+                "FIRMAMENT_BOOTSTRAP_TOKEN", TOKEN));
+        environment.putAll(settings);
         int port = PackagedApp.freePort();
-        app = PackagedApp.start(Files.createDirectories(workDir.resolve("app")), port, environment(port, extra),
+        app = PackagedApp.start(Files.createDirectories(workDir.resolve("app")), port, environment,
                 workDir.resolve("app.log"));
         PackagedApp.awaitReady(app, port, Duration.ofSeconds(90), workDir.resolve("app.log"));
         return port;
-    }
-
-    private Map<String, String> environment(int port, Map<String, String> extra) {
-        Map<String, String> environment = new java.util.HashMap<>(Map.of("QUARKUS_DATASOURCE_JDBC_URL",
-                database.jdbcUrl(), "QUARKUS_DATASOURCE_USERNAME", database.username(), "QUARKUS_DATASOURCE_PASSWORD",
-                database.password(), "FIRMAMENT_BOOTSTRAP_TOKEN", TOKEN));
-        environment.putAll(baseEnvironment);
-        environment.putAll(extra);
-        return environment;
     }
 
     /** A tenant with one release and a device key; devices on it get 304s. */
