@@ -10,13 +10,17 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
+import org.hibernate.annotations.DynamicUpdate;
+
 import dev.firmament.tenant.TenantOwnedEntity;
 
 /**
  * A device as it last reported itself. Rows are written by {@link DeviceActivityRecorder} in batches behind the
- * check-in; people change only {@code productId} and {@code blocked}.
+ * check-in; people change only {@code productId} and {@code blocked}. Updates write only the columns that changed: a
+ * person's change must not write back the last-seen time and report it read, over what a batch wrote meanwhile.
  */
 @Entity
+@DynamicUpdate
 @Table(name = "devices")
 public class Device extends TenantOwnedEntity {
 

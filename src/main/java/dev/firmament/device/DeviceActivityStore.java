@@ -59,14 +59,16 @@ class DeviceActivityStore {
      * reverted).
      */
     boolean write(String tenantId, List<Object> arrived, String journalEntry) throws SQLException {
-        // Rows are locked in MAC order, the same on every replica, so that two replicas writing the same devices wait
-        // for each other instead of deadlocking. The sort is stable: a device's own records keep their order.
+        // Rows are written in MAC order, the same on every replica (the tenant's activity lock is what keeps batches
+        // from deadlocking; the order keeps waits short against people's changes). The sort is stable: a device's own
+        // records keep their order.
         List<Object> records = new ArrayList<>(arrived);
         records.sort(
                 Comparator.comparing(DeviceActivityStore::macOf, Comparator.nullsFirst(Comparator.naturalOrder())));
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
+                DeviceActivityLock.take(c, tenantId);
                 if (journalEntry != null && !firstTimeApplied(c, journalEntry)) {
                     c.rollback();
                     return false; // committed before a crash that left its segment behind

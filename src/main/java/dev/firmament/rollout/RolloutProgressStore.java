@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 
 import dev.firmament.db.SqlFilter;
+import dev.firmament.device.DeviceActivityLock;
 import dev.firmament.device.DeviceActivityRecorder.CheckIn;
 import dev.firmament.device.DeviceActivityRecorder.Download;
 import dev.firmament.device.DeviceEvent;
@@ -206,6 +207,7 @@ class RolloutProgressStore implements RolloutActivity {
      * in the rollouts that decide after this one. Rows with progress are kept.
      */
     void reconcile(String tenantId, long rolloutId, String[] macs, Integer[] waves) {
+        DeviceActivityLock.take(entityManager, tenantId);
         entityManager
                 .createNativeQuery("delete from rollout_devices where tenant_id = ?1 and rollout_id = ?2"
                         + " and state = 'pending' and not (mac = any(cast(?3 as varchar[])))")
@@ -268,6 +270,7 @@ class RolloutProgressStore implements RolloutActivity {
      * went silent (a bricked or boot-looping device) or they still report the old image. Returns how many.
      */
     int failOverdue(String tenantId, long rolloutId, Instant now, Duration timeout) {
+        DeviceActivityLock.take(entityManager, tenantId);
         return entityManager
                 .createNativeQuery("update rollout_devices rd set state = 'failed', finished_at = ?4,"
                         + " failure = case when exists (select 1 from devices d where d.tenant_id = rd.tenant_id and"
