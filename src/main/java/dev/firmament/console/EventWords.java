@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.firmament.device.DeviceQueries.DeviceEvent;
 import dev.firmament.format.Bytes;
+import dev.firmament.release.ImageHeader;
 
 /**
  * A device event in words for the console's timeline ({@code {fmt:words(e)}}, in {@link ConsoleExtensions}): what
@@ -60,7 +61,21 @@ public final class EventWords {
             return "the " + Bytes.human(d.path("size").asLong()) + " image is larger than the "
                     + Bytes.human(d.path("freeSpace").asLong()) + " of free space this device reports";
         }
-        return WITHHELD.getOrDefault(reason, reason.replace('-', ' '));
+        String chip = ImageHeader.chipName(text(d, "imageChip", null));
+        String client = text(d, "client", "");
+        switch (reason) {
+        case "wrong-chip":
+            return "the image is for " + chip + " and this device is "
+                    + ("esp32".equals(client) ? "an ESP32" : "an ESP8266") + " ("
+                    + ("esp32".equals(client) ? "ESP32 HTTPUpdate" : client) + " client)";
+        case "gzip-not-supported":
+            return "the image is gzip-compressed, which only the ESP8266 core (2.7 and later) unpacks";
+        case "flash-too-small":
+            return "the image was built for " + Bytes.human(d.path("imageFlashSize").asLong())
+                    + " of flash and this device reports " + Bytes.human(d.path("chipSize").asLong());
+        default:
+            return WITHHELD.getOrDefault(reason, reason.replace('-', ' '));
+        }
     }
 
     private static String by(JsonNode d) {

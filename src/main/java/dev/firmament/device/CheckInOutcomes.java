@@ -141,6 +141,16 @@ final class CheckInOutcomes {
         if (checkIn.report().version() != null) {
             detail.put("fromVersion", checkIn.report().version());
         }
+        if (decision.outcome() == Outcome.WITHHELD && decision.image().hardware() != null) {
+            detail.put("imageChip", decision.image().hardware().chip());
+            detail.put("imageFormat", decision.image().hardware().format());
+            if (decision.image().hardware().flashSize() != null) {
+                detail.put("imageFlashSize", decision.image().hardware().flashSize());
+            }
+            if (checkIn.report().chipSize() != null) {
+                detail.put("chipSize", checkIn.report().chipSize());
+            }
+        }
         if (decision.outcome() == Outcome.WITHHELD && checkIn.report().freeSpace() != null) {
             detail.put("freeSpace", checkIn.report().freeSpace());
             detail.put("size", decision.image().size());

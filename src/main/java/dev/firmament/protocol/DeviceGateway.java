@@ -69,8 +69,8 @@ class DeviceGateway {
         TargetingSnapshot snapshot = snapshot(key);
         Instant now = clock.instant();
         Decision decision = UpdateDecider.decide(report, snapshot, key.defaultProductId(), now);
-        if (decision.outcome() == Decision.Outcome.OFFER && decision.source() == Decision.Source.ROLLOUT
-                && report.mode() != DeviceReport.Mode.VERSION) {
+        // Also for getAvailableVersion (mode version), so that it announces what update() would get at this moment.
+        if (decision.outcome() == Decision.Outcome.OFFER && decision.source() == Decision.Source.ROLLOUT) {
             TargetingSnapshot.RolloutEntry rollout = snapshot.rolloutShipping(decision.release().id());
             if (rollout != null && slots.full(rollout.id(), rollout.downloadCap())) {
                 decision = decision.waiting(Decision.Reason.DOWNLOAD_CAP_REACHED);

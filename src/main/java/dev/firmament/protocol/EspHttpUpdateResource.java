@@ -118,14 +118,18 @@ public class EspHttpUpdateResource {
         }
 
         /**
-         * {@code getAvailableVersion()} (newest ESP8266 core) wants 200 and {@code x-version}: the version the device's
-         * pin or rule points at, or, with none, its own; it downloads nothing.
+         * {@code getAvailableVersion()} (newest ESP8266 core) wants 200 and {@code x-version}, and downloads nothing.
+         * It is told exactly what {@code update()} would get at this moment — the same decision, with the same checks
+         * of chip, flash, free space, downgrade and download cap: the offered version and its MD5. When nothing would
+         * be sent, it is told the device's own version, so that the usual sketch ({@code if (available != current)
+         * update()}) sees nothing new; the client has no "no update" answer for this call. A device that says no
+         * version gets 304, which the client reports as an error (-104): without its version it could not compare.
          */
         private static Response availableVersion(DeviceReport report, Decision decision) {
-            if (decision.release() != null) {
+            if (decision.outcome() == Outcome.OFFER) {
                 Response.ResponseBuilder ok = Response.ok().header("x-version", decision.release().version());
-                if (decision.release().firmware() != null) {
-                    ok.header("x-MD5", decision.release().firmware().md5());
+                if (decision.image() != null) {
+                    ok.header("x-MD5", decision.image().md5());
                 }
                 return ok.build();
             }

@@ -24,6 +24,12 @@ public class Product extends TenantOwnedEntity {
     @Column(nullable = false)
     public String name;
 
+    /** The chip its devices have ({@code esp8266}, {@code esp32s3}, …), or {@code any}: uploads must be for it. */
+    @Column(name = "chip_family", nullable = false)
+    public String chipFamily = ANY_CHIP;
+
+    public static final String ANY_CHIP = "any";
+
     @Column(name = "created_at", nullable = false, updatable = false)
     public Instant createdAt;
 }

@@ -34,6 +34,13 @@ public class ProductService {
 
     @Transactional
     public Product create(String name) {
+        return create(name, null);
+    }
+
+    /** A new product; {@code chipFamily} null is {@code any}. */
+    @Transactional
+    public Product create(String name, String chipFamily) {
+        String chip = chipFamily(chipFamily);
         if (name == null || !NAME.matcher(name).matches()) {
             throw new InvalidInputException("invalid-product-name",
                     "A product name is 1 to 64 letters, digits or _ . : - (the NoFUSS DEVICE string), was: " + name);
@@ -43,11 +50,52 @@ public class ProductService {
         }
         Product product = new Product();
         product.name = name;
+        product.chipFamily = chip;
         product.createdAt = Instant.now();
         products.persist(product);
-        audit.record("product.create", "product", product.id.toString(), null, java.util.Map.of("name", name));
+        audit.record("product.create", "product", product.id.toString(), null,
+                java.util.Map.of("name", name, "chipFamily", chip));
         changes.currentTenantChanged();
         return product;
+    }
+
+    /**
+     * Declares the chip of a product's devices; refused while a release of the product holds firmware for another chip
+     * (it could not have been uploaded under the new declaration).
+     */
+    @Transactional
+    public Product setChipFamily(String name, String chipFamily) {
+        String chip = chipFamily(chipFamily);
+        Product product = findByName(name);
+        if (!Product.ANY_CHIP.equals(chip)) {
+            List<?> others = products.getEntityManager()
+                    .createQuery("select version from Release where productId = ?1 and firmwareChip is not null and"
+                            + " firmwareChip <> ?2 order by id")
+                    .setParameter(1, product.id).setParameter(2, chip).getResultList();
+            if (!others.isEmpty()) {
+                throw new ConflictException("chip-family-conflict",
+                        "Releases " + String.join(", ", others.stream().map(Object::toString).toList()) + " of " + name
+                                + " hold firmware for another chip than " + ImageHeader.chipName(chip)
+                                + "; delete them first or keep the declaration");
+            }
+        }
+        String before = product.chipFamily;
+        product.chipFamily = chip;
+        audit.record("product.update", "product", product.id.toString(), java.util.Map.of("chipFamily", before),
+                java.util.Map.of("chipFamily", chip));
+        changes.currentTenantChanged();
+        return product;
+    }
+
+    private static String chipFamily(String chipFamily) {
+        if (chipFamily == null || Product.ANY_CHIP.equals(chipFamily)) {
+            return Product.ANY_CHIP;
+        }
+        if (!ImageHeader.CHIPS.contains(chipFamily)) {
+            throw new InvalidInputException("invalid-chip-family",
+                    "chipFamily is one of any, " + String.join(", ", ImageHeader.CHIPS) + "; was: " + chipFamily);
+        }
+        return chipFamily;
     }
 
     @Transactional

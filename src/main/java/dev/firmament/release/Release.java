@@ -40,6 +40,35 @@ public class Release extends TenantOwnedEntity {
     @Column(name = "firmware_size")
     public Long firmwareSize;
 
+    /** What the firmware image's header says ({@link ImageHeader}); all null for releases stored before V12. */
+    @Column(name = "firmware_format")
+    public String firmwareFormat;
+
+    @Column(name = "firmware_chip")
+    public String firmwareChip;
+
+    @Column(name = "firmware_flash_size")
+    public Long firmwareFlashSize;
+
+    @Column(name = "firmware_flash_mode")
+    public String firmwareFlashMode;
+
+    @Column(name = "firmware_flash_freq")
+    public String firmwareFlashFrequency;
+
+    @Column(name = "firmware_chip_rev_min")
+    public Integer firmwareMinChipRevision;
+
+    @Column(name = "firmware_chip_rev_max")
+    public Integer firmwareMaxChipRevision;
+
+    @Column(name = "firmware_sha256_appended")
+    public Boolean firmwareSha256Appended;
+
+    /** The signing key whose signature the firmware image ends with (ESP8266 signed updates), or null. */
+    @Column(name = "firmware_signing_key_id")
+    public Long firmwareSigningKeyId;
+
     @Column(name = "filesystem_sha256", length = 64)
     public String filesystemSha256;
 
@@ -48,6 +77,25 @@ public class Release extends TenantOwnedEntity {
 
     @Column(name = "filesystem_size")
     public Long filesystemSize;
+
+    /** The header facts of the firmware image, or null (no firmware, or stored before they were read). */
+    public ImageHeader firmwareHeader() {
+        return firmwareFormat == null ? null
+                : new ImageHeader(firmwareFormat, firmwareChip, firmwareFlashSize, firmwareFlashMode,
+                        firmwareFlashFrequency, firmwareMinChipRevision, firmwareMaxChipRevision,
+                        firmwareSha256Appended);
+    }
+
+    void firmwareHeader(ImageHeader header) {
+        firmwareFormat = header.format();
+        firmwareChip = header.chip();
+        firmwareFlashSize = header.flashSize();
+        firmwareFlashMode = header.flashMode();
+        firmwareFlashFrequency = header.flashFrequency();
+        firmwareMinChipRevision = header.minChipRevision();
+        firmwareMaxChipRevision = header.maxChipRevision();
+        firmwareSha256Appended = header.sha256Appended();
+    }
 
     @Column(name = "created_at", nullable = false, updatable = false)
     public Instant createdAt;

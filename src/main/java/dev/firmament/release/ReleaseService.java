@@ -38,10 +38,12 @@ public class ReleaseService {
     private final TenantContext tenants;
     private final long maxImageSize;
     private final AuditService audit;
+    private final ReleaseSigning signing;
 
     ReleaseService(ReleaseRepository releases, ProductService products, ArtifactStore store, FleetChanges changes,
-            TenantContext tenants, ReleasesConfig config, AuditService audit) {
+            TenantContext tenants, ReleasesConfig config, AuditService audit, ReleaseSigning signing) {
         this.audit = audit;
+        this.signing = signing;
         this.releases = releases;
         this.products = products;
         this.store = store;
@@ -77,26 +79,45 @@ public class ReleaseService {
             throw new InvalidImageException("A release needs a firmware image, a filesystem image, or both");
         }
         UUID tenant = tenants.require();
-        UUID productId = products.findByName(productName).id;
-        StoredArtifact firmwareImage = firmware == null ? null
-                : store(tenant, () -> ImageValidation.firmware(firmware.content()), null);
+        Product product = products.findByName(productName);
+        ImageHeader[] header = new ImageHeader[1];
+        StoredArtifact uploaded = firmware == null ? null : store(tenant, () -> {
+            ImageValidation.CheckedFirmware checked = ImageValidation.firmware(firmware.content());
+            requireChipOf(product, checked.header());
+            header[0] = checked.header();
+            return checked.content();
+        }, null);
         StoredArtifact filesystemImage = filesystem == null ? null
-                : store(tenant, () -> ImageValidation.filesystem(filesystem.content()), firmwareImage);
+                : store(tenant, () -> ImageValidation.filesystem(filesystem.content()), uploaded);
+        ReleaseSigning.Signed firmwareImage;
         try {
-            checkDeclared("firmware", firmware, firmwareImage);
+            checkDeclared("firmware", firmware, uploaded);
             checkDeclared("filesystem", filesystem, filesystemImage);
-        } catch (InvalidInputException e) {
-            removeUnreferenced(tenant, firmwareImage);
+            firmwareImage = uploaded == null ? null : signing.sign(tenant, product, uploaded, header[0]);
+        } catch (IOException | RuntimeException e) {
+            removeUnreferenced(tenant, uploaded);
             removeUnreferenced(tenant, filesystemImage);
             throw e;
         }
+        if (firmwareImage != null && firmwareImage.image() != uploaded) {
+            removeUnreferenced(tenant, uploaded); // the unsigned upload, now that the signed image is stored
+        }
         try {
             return QuarkusTransaction.requiringNew()
-                    .call(() -> record(productId, version, notes, firmwareImage, filesystemImage));
+                    .call(() -> record(product.id, version, notes, firmwareImage, header[0], filesystemImage));
         } catch (RuntimeException e) {
-            removeUnreferenced(tenant, firmwareImage);
+            removeUnreferenced(tenant, firmwareImage == null ? null : firmwareImage.image());
             removeUnreferenced(tenant, filesystemImage);
             throw e;
+        }
+    }
+
+    /** An image whose header names another chip than the product's devices have is refused before it is stored. */
+    private static void requireChipOf(Product product, ImageHeader header) {
+        if (!Product.ANY_CHIP.equals(product.chipFamily) && !product.chipFamily.equals(header.chip())) {
+            throw new InvalidImageException("This file is " + header.describe() + ", but the devices of " + product.name
+                    + " are " + ImageHeader.chipName(product.chipFamily) + " (the product's chipFamily): is this the"
+                    + " right file, or the right product?");
         }
     }
 
@@ -181,8 +202,8 @@ public class ReleaseService {
         removeUnreferenced(tenant, release.filesystemSha256);
     }
 
-    private Release record(UUID productId, String version, String notes, StoredArtifact firmware,
-            StoredArtifact filesystem) {
+    private Release record(UUID productId, String version, String notes, ReleaseSigning.Signed firmware,
+            ImageHeader header, StoredArtifact filesystem) {
         if (releases.count("productId = ?1 and version = ?2", productId, version) > 0) {
             throw new ConflictException("release-exists", "This product already has a release " + version);
         }
@@ -191,9 +212,11 @@ public class ReleaseService {
         release.version = version;
         release.notes = notes;
         if (firmware != null) {
-            release.firmwareSha256 = firmware.sha256();
-            release.firmwareMd5 = firmware.md5();
-            release.firmwareSize = firmware.size();
+            release.firmwareSha256 = firmware.image().sha256();
+            release.firmwareMd5 = firmware.image().md5();
+            release.firmwareSize = firmware.image().size();
+            release.firmwareHeader(header);
+            release.firmwareSigningKeyId = firmware.signingKeyId();
         }
         if (filesystem != null) {
             release.filesystemSha256 = filesystem.sha256();
@@ -214,6 +237,8 @@ public class ReleaseService {
         view.put("version", release.version);
         view.put("firmwareSha256", release.firmwareSha256);
         view.put("firmwareSize", release.firmwareSize);
+        view.put("firmwareChip", release.firmwareChip);
+        view.put("firmwareSigningKeyId", release.firmwareSigningKeyId);
         view.put("filesystemSha256", release.filesystemSha256);
         view.put("filesystemSize", release.filesystemSize);
         return view;

@@ -35,7 +35,13 @@ public record Decision(Outcome outcome, Reason reason, ReleaseEntry release, Ima
         /** The device's rollout holds its release back: wave not open, paused, outside the window, quarantined. */
         ROLLOUT_WAITING,
         /** The rollout's wave allows only so many downloads at once. */
-        DOWNLOAD_CAP_REACHED;
+        DOWNLOAD_CAP_REACHED,
+        /** The image's header names another chip than the device's client runs on (an ESP32 image for an ESP8266). */
+        WRONG_CHIP,
+        /** A gzip-compressed image for a client that cannot unpack one (only the ESP8266 core 2.7+ can). */
+        GZIP_NOT_SUPPORTED,
+        /** The image was built for more flash than the device reports it has. */
+        FLASH_TOO_SMALL;
 
         public String code() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

@@ -61,8 +61,21 @@ public record TargetingSnapshot(String tenantId, Map<String, UUID> productsByNam
         return mac == null ? null : pinsByMac.get(mac);
     }
 
-    /** An image of a release: its content address, MD5 and size. */
-    public record Image(String sha256, String md5, long size) {
+    /**
+     * An image of a release: its content address, MD5 and size, and what its header says it runs on (firmware read at
+     * upload; null for filesystem images and for firmware stored before headers were read).
+     */
+    public record Image(String sha256, String md5, long size, Hardware hardware) {
+        public Image(String sha256, String md5, long size) {
+            this(sha256, md5, size, null);
+        }
+    }
+
+    /**
+     * A firmware image's target: {@code format} {@code esp8266-app}, {@code esp32-app} or {@code gzip}; {@code chip}
+     * {@code esp8266}, {@code esp32s3}, …; {@code flashSize} the flash it was built for (null if unknown).
+     */
+    public record Hardware(String format, String chip, Long flashSize) {
     }
 
     /** A release as the device side sees it. */

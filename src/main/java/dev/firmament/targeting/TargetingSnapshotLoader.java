@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 
 import dev.firmament.targeting.TargetingSnapshot.DeviceOverride;
+import dev.firmament.targeting.TargetingSnapshot.Hardware;
 import dev.firmament.targeting.TargetingSnapshot.Image;
 import dev.firmament.targeting.TargetingSnapshot.PinEntry;
 import dev.firmament.targeting.TargetingSnapshot.ReleaseEntry;
@@ -94,11 +95,17 @@ class TargetingSnapshotLoader {
         Map<Long, ReleaseEntry> releases = new HashMap<>();
         try (ResultSet rs = query(c,
                 "select id, product_id, version, firmware_sha256, firmware_md5, firmware_size,"
-                        + " filesystem_sha256, filesystem_md5, filesystem_size from releases where tenant_id = ?",
+                        + " filesystem_sha256, filesystem_md5, filesystem_size, firmware_format, firmware_chip,"
+                        + " firmware_flash_size from releases where tenant_id = ?",
                 tenantId)) {
             while (rs.next()) {
+                Image firmware = image(rs, 4);
+                if (firmware != null && rs.getString(10) != null) {
+                    firmware = new Image(firmware.sha256(), firmware.md5(), firmware.size(),
+                            new Hardware(rs.getString(10), rs.getString(11), rs.getObject(12, Long.class)));
+                }
                 releases.put(rs.getLong(1), new ReleaseEntry(rs.getLong(1), rs.getObject(2, UUID.class),
-                        rs.getString(3), image(rs, 4), image(rs, 7)));
+                        rs.getString(3), firmware, image(rs, 7)));
             }
         }
         return Map.copyOf(releases);

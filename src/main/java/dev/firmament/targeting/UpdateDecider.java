@@ -172,6 +172,10 @@ public final class UpdateDecider {
         if (alreadyRuns(report, release)) {
             return new Decision(Outcome.NONE, Reason.ALREADY_RUNNING, release, kind, source, ruleId);
         }
+        Reason unfit = kind == ImageKind.FIRMWARE ? unfit(report, image.hardware()) : null;
+        if (unfit != null) {
+            return new Decision(Outcome.WITHHELD, unfit, release, kind, source, ruleId);
+        }
         if (!allowDowngrade && report.version() != null
                 && VersionComparator.compare(release.version(), report.version()) < 0) {
             return new Decision(Outcome.WITHHELD, Reason.DOWNGRADE_NOT_ALLOWED, release, kind, source, ruleId);
@@ -181,6 +185,30 @@ public final class UpdateDecider {
             return new Decision(Outcome.WITHHELD, Reason.LARGER_THAN_FREE_SPACE, release, kind, source, ruleId);
         }
         return new Decision(Outcome.OFFER, chosenBecause, release, kind, source, ruleId);
+    }
+
+    /**
+     * Why the device could not take a firmware image, from the image's header, or null when it can (or the header is
+     * unknown: images stored before headers were read). ESP8266 clients (the header protocol's and NoFUSS, which runs
+     * on the ESP8266 core) take ESP8266 images, also gzip; ESP32 clients take ESP32-family images, never gzip. The
+     * flash size an ESP8266 image was built for must fit the flash the device reports, as the core's {@code Updater}
+     * checks after the download ({@code -107}).
+     */
+    private static Reason unfit(DeviceReport report, TargetingSnapshot.Hardware hardware) {
+        if (hardware == null) {
+            return null;
+        }
+        boolean esp32Image = "esp32-app".equals(hardware.format());
+        if (report.client() == DeviceReport.Client.ESP32) {
+            return "gzip".equals(hardware.format()) ? Reason.GZIP_NOT_SUPPORTED : esp32Image ? null : Reason.WRONG_CHIP;
+        }
+        if (esp32Image) {
+            return Reason.WRONG_CHIP;
+        }
+        if (hardware.flashSize() != null && report.chipSize() != null && hardware.flashSize() > report.chipSize()) {
+            return Reason.FLASH_TOO_SMALL;
+        }
+        return null;
     }
 
     /**

@@ -44,6 +44,12 @@ class ApiAccessMatrixTest {
     TenantContext tenants;
 
     @Inject
+    dev.firmament.release.ProductService products;
+
+    @Inject
+    dev.firmament.release.SigningKeyService signingKeys;
+
+    @Inject
     AuditService audit;
 
     @Inject
@@ -76,6 +82,20 @@ class ApiAccessMatrixTest {
         return List.of(
                 new Operation("POST", "/products", Role.MAINTAINER, 201, t -> json(Map.of("name", "P_" + unique()))),
                 new Operation("GET", "/products", Role.VIEWER, 200, t -> given()),
+                new Operation("PUT", "/products/{name}", Role.MAINTAINER, 200,
+                        t -> given().pathParam("name", t.newProduct()).contentType("application/json")
+                                .body(Map.of("chipFamily", "esp8266"))),
+                new Operation("POST", "/products/{name}/signing-key", Role.OWNER, 200,
+                        t -> given().pathParam("name", t.newProduct())),
+                new Operation("PUT", "/products/{name}/signing-key", Role.OWNER, 200,
+                        t -> given().pathParam("name", t.newProduct()).contentType("application/json")
+                                .body(Map.of("privateKeyPem", SIGNING_KEY_PEM))),
+                new Operation("GET", "/products/{name}/signing-key", Role.MAINTAINER, 200,
+                        t -> given().pathParam("name", t.newSigningProduct())),
+                new Operation("GET", "/products/{name}/signing-key/public.key", Role.MAINTAINER, 200,
+                        t -> given().pathParam("name", t.newSigningProduct())),
+                new Operation("DELETE", "/products/{name}/signing-key", Role.OWNER, 204,
+                        t -> given().pathParam("name", t.newSigningProduct())),
                 new Operation("POST", "/api-tokens", Role.OWNER, 201,
                         t -> json(Map.of("name", "ci " + unique(), "role", "viewer"))),
                 new Operation("GET", "/api-tokens", Role.OWNER, 200, t -> given()),
@@ -319,6 +339,32 @@ class ApiAccessMatrixTest {
 
     private String newMember() {
         return tenantA.as(() -> members.add(unique() + "@example.com", Role.VIEWER).entry().member().id.toString());
+    }
+
+    /** An RSA-2048 key as {@code openssl genrsa} writes it, made once for the whole class. */
+    static final String SIGNING_KEY_PEM = rsaKeyPem();
+
+    private static String rsaKeyPem() {
+        try {
+            var generator = java.security.KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(
+                    generator.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String newProduct() {
+        String name = "P_" + unique();
+        tenantA.as(() -> products.create(name));
+        return name;
+    }
+
+    private String newSigningProduct() {
+        String name = newProduct();
+        tenantA.as(() -> signingKeys.generate(name));
+        return name;
     }
 
     private long newGroup() {

@@ -106,16 +106,27 @@ class EspHttpUpdateTest {
 
     @Test
     void esp32HeadersWork() {
+        Fleet.Tenant esp32 = esp32Tenant();
         given().header("User-Agent", "ESP32-http-Update").header("x-ESP32-STA-MAC", "34:85:18:41:EB:78")
                 .header("x-ESP32-AP-MAC", "36:85:18:41:EB:78").header("x-ESP32-free-space", "1310720")
                 .header("x-ESP32-sketch-size", "1006448").header("x-ESP32-chip-size", "8388608")
                 .header("x-ESP32-sdk-version", "v4.4.5").header("x-ESP32-mode", "sketch")
-                .header("x-ESP32-version", "1.5").get("/d/{key}/update", tenant.deviceKey).then().statusCode(200)
-                .header("x-MD5", equalTo(Fleet.md5(image)));
+                .header("x-ESP32-version", "1.5").get("/d/{key}/update", esp32.deviceKey).then().statusCode(200)
+                .header("x-MD5", equalTo(Fleet.md5(ESP32_IMAGE)));
+    }
+
+    static final byte[] ESP32_IMAGE = Fleet.esp32Image(200_000, 17, 0);
+
+    /** A tenant whose rule offers an ESP32 image, for ESP32 clients (an ESP8266 image is never offered to them). */
+    Fleet.Tenant esp32Tenant() {
+        Fleet.Tenant esp32 = fleet.tenant("ESP32_BOARD");
+        esp32.rule(esp32.release("2.0.0", ESP32_IMAGE, null), "1.0", "1.9.9");
+        return esp32;
     }
 
     @Test
     void esp32WithoutWifiIsIdentifiedByItsBaseMac() throws Exception {
+        tenant = esp32Tenant();
         given().header("User-Agent", "ESP32-http-Update").header("x-ESP32-BASE-MAC", "34:85:18:00:00:01")
                 .header("x-ESP32-free-space", "1310720").header("x-ESP32-mode", "sketch")
                 .header("x-ESP32-version", "1.5").get("/d/{key}/update", tenant.deviceKey).then().statusCode(200);

@@ -135,14 +135,39 @@ public class Fleet {
         }
     }
 
-    /** A plausible ESP8266 image: 0xE9, one segment, then deterministic noise. */
+    /**
+     * A plausible ESP8266 image: 0xE9, one segment, DIO, 4 MB of flash at 40 MHz, eboot's entry point (0x4010f000),
+     * then deterministic noise.
+     */
     public static byte[] espImage(int size, int seed) {
+        return esp8266Image(size, seed, 0x40);
+    }
+
+    /** An ESP8266 image whose header declares {@code sizeAndFrequency} (byte 3: size nibble, frequency nibble). */
+    public static byte[] esp8266Image(int size, int seed, int sizeAndFrequency) {
         byte[] image = new byte[size];
         new Random(seed).nextBytes(image);
         image[0] = (byte) 0xE9;
         image[1] = 1;
         image[2] = 2;
-        image[3] = 0x40;
+        image[3] = (byte) sizeAndFrequency;
+        image[4] = 0x00;
+        image[5] = (byte) 0xf0;
+        image[6] = 0x10;
+        image[7] = 0x40;
+        return image;
+    }
+
+    /**
+     * A plausible ESP32-family application image: entry point 0x40080000, 4 MB of flash, the extended header naming
+     * esptool's {@code chipId} (0 ESP32, 9 ESP32-S3, 5 ESP32-C3, …), revisions v0.0 to v99.99, SHA-256 appended.
+     */
+    public static byte[] esp32Image(int size, int seed, int chipId) {
+        byte[] image = new byte[size];
+        new Random(seed).nextBytes(image);
+        byte[] header = { (byte) 0xE9, 3, 2, 0x20, 0x00, 0x00, 0x08, 0x40, (byte) 0xee, 0, 0, 0, (byte) chipId,
+                (byte) (chipId >> 8), 0, 0, 0, (byte) 0x0f, 0x27, 0, 0, 0, 0, 1 };
+        System.arraycopy(header, 0, image, 0, header.length);
         return image;
     }
 
