@@ -22,6 +22,7 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
+import dev.firmament.release.ImageHeader;
 import dev.firmament.release.Release;
 import dev.firmament.release.ReleaseService;
 import dev.firmament.security.Allowed;
@@ -33,8 +34,12 @@ import dev.firmament.security.Role;
 @Produces(MediaType.APPLICATION_JSON)
 public class ReleasesResource {
 
-    /** Size and digests of one image. */
-    public record ImageView(long size, String md5, String sha256) {
+    /**
+     * Size and digests of one image; for firmware also what its header says ({@code image}: null for firmware stored
+     * before headers were read) and the signing key it is signed with (null: not signed by Firmament).
+     */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record ImageView(long size, String md5, String sha256, ImageHeader image, Long signingKeyId) {
     }
 
     /** A release. */
@@ -42,9 +47,11 @@ public class ReleasesResource {
             ImageView filesystem, Instant createdAt) {
         static ReleaseView of(Release r) {
             return new ReleaseView(r.id, r.productId.toString(), r.version, r.notes,
-                    r.firmwareSha256 == null ? null : new ImageView(r.firmwareSize, r.firmwareMd5, r.firmwareSha256),
+                    r.firmwareSha256 == null ? null
+                            : new ImageView(r.firmwareSize, r.firmwareMd5, r.firmwareSha256, r.firmwareHeader(),
+                                    r.firmwareSigningKeyId),
                     r.filesystemSha256 == null ? null
-                            : new ImageView(r.filesystemSize, r.filesystemMd5, r.filesystemSha256),
+                            : new ImageView(r.filesystemSize, r.filesystemMd5, r.filesystemSha256, null, null),
                     r.createdAt);
         }
     }

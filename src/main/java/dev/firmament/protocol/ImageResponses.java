@@ -34,6 +34,8 @@ class ImageResponses {
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ImageResponses.class);
     /** What a device is told to wait when the store is away; ESP clients try again at their next check-in anyway. */
     static final String RETRY_AFTER_SECONDS = "60";
+    /** A corrupt object stays corrupt until someone uploads the release again: devices need not ask soon. */
+    static final String CORRUPT_RETRY_AFTER_SECONDS = "3600";
 
     private final io.micrometer.core.instrument.Counter aborted;
 
@@ -45,6 +47,8 @@ class ImageResponses {
 
     private final java.time.InstantSource clock;
 
+    private final io.micrometer.core.instrument.Counter corrupt;
+
     ImageResponses(ArtifactStore store, DeviceActivityRecorder recorder, RolloutDownloadSlots slots,
             java.time.InstantSource clock, io.micrometer.core.instrument.MeterRegistry meters) {
         this.clock = clock;
@@ -54,6 +58,7 @@ class ImageResponses {
         this.store = store;
         this.recorder = recorder;
         this.slots = slots;
+        this.corrupt = meters.counter("firmament.images.corrupt");
     }
 
     /**
@@ -66,6 +71,13 @@ class ImageResponses {
         Path file;
         try {
             file = store.localCopy(UUID.fromString(tenantId), image.sha256());
+        } catch (dev.firmament.release.artifact.ArtifactCorruptException e) {
+            // Never send bytes other than the ones stored (and signed): someone or something changed the object.
+            corrupt.increment();
+            LOG.errorf("Not sending image %s of tenant %s (release %d) to %s: %s", image.sha256(), tenantId,
+                    release.id(), mac, e.getMessage());
+            return Response.status(503).header("Retry-After", CORRUPT_RETRY_AFTER_SECONDS).type("text/plain")
+                    .entity("This image failed its integrity check and is not sent; the operator was told").build();
         } catch (java.io.IOException e) {
             if (!dev.firmament.release.artifact.StoreFailures.unreachable(e)) {
                 throw e;

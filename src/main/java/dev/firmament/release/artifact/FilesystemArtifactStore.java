@@ -104,8 +104,26 @@ public class FilesystemArtifactStore implements ArtifactStore {
         if (!Files.isRegularFile(path)) {
             throw new ArtifactNotFoundException(sha256);
         }
+        // Devices are sent the file itself (zero copy): check once that its bytes are still the ones stored, and again
+        // whenever its size or modification time changes.
+        var attributes = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class);
+        String seen = attributes.size() + "@" + attributes.lastModifiedTime().toMillis();
+        if (!seen.equals(verified.get(path))) {
+            StoredArtifact actual;
+            try (InputStream in = Files.newInputStream(path)) {
+                actual = HashingCopy.copy(in, java.io.OutputStream.nullOutputStream(), Long.MAX_VALUE);
+            }
+            if (!actual.sha256().equals(sha256)) {
+                verified.remove(path);
+                throw new ArtifactCorruptException(sha256, actual.sha256());
+            }
+            verified.put(path, seen);
+        }
         return path;
     }
+
+    /** Objects whose bytes were hashed and matched, with the size and modification time they had then. */
+    private final java.util.concurrent.ConcurrentHashMap<Path, String> verified = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public boolean delete(UUID tenantId, String sha256) throws IOException {

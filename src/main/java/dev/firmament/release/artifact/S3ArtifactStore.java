@@ -147,7 +147,7 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
                 copied = HashingCopy.copy(in, out, Long.MAX_VALUE);
             }
             if (!copied.sha256().equals(sha256)) {
-                throw new IOException("Object " + sha256 + " in S3 does not match its hash");
+                throw new ArtifactCorruptException(sha256, copied.sha256());
             }
             Files.move(part, cached, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
