@@ -25,6 +25,7 @@ public final class DeviceActivityLock {
      * The first key names this lock among the product's two-key locks.
      */
     private static final String TAKE = "select pg_advisory_xact_lock(1, hashtext(?))";
+    private static final String TAKE_NAMED = "select pg_advisory_xact_lock(1, hashtext(?1))";
 
     private DeviceActivityLock() {
     }
@@ -38,6 +39,6 @@ public final class DeviceActivityLock {
 
     /** In a transaction of the entity manager's. */
     public static void take(EntityManager entityManager, String tenantId) {
-        entityManager.createNativeQuery(TAKE.replace("?", "?1")).setParameter(1, tenantId).getSingleResult();
+        entityManager.createNativeQuery(TAKE_NAMED).setParameter(1, tenantId).getSingleResult();
     }
 }

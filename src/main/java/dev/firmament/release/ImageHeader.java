@@ -79,8 +79,8 @@ public record ImageHeader(String format, String chip, Long flashSize, String fla
         long entry = u32(head, 4);
         if (entry >= 0x40100000L && entry < 0x40110000L) {
             // The ESP8266's instruction RAM: eboot (the Arduino core's bootloader) starts at 0x4010f000.
-            return new ImageHeader(ESP8266_APP, "esp8266", esp8266FlashSize(sizeCode), mode,
-                    esp8266Frequency(frequencyCode), null, null, null);
+            return new ImageHeader(ESP8266_APP, "esp8266", esp8266FlashSize(sizeCode), mode, frequency(frequencyCode),
+                    null, null, null);
         }
         if (head.length < LENGTH) {
             throw new InvalidImageException("The firmware image ends inside its header (" + head.length + " bytes)");
@@ -96,7 +96,7 @@ public record ImageHeader(String format, String chip, Long flashSize, String fla
                     entry, chipId));
         }
         return new ImageHeader(ESP32_APP, chip, sizeCode <= 7 ? (1L << 20) << sizeCode : null, mode,
-                esp32Frequency(frequencyCode), u16(head, 15), u16(head, 17), appendedDigest == 1);
+                frequency(frequencyCode), u16(head, 15), u16(head, 17), appendedDigest == 1);
     }
 
     /** The Arduino core's {@code EspClass::magicFlashChipSize}. */
@@ -113,23 +113,14 @@ public record ImageHeader(String format, String chip, Long flashSize, String fla
         };
     }
 
-    private static String esp8266Frequency(int code) {
+    /** The codes ESP8266 and ESP32 images share; chips differ above these (esptool's FLASH_FREQUENCY per target). */
+    private static String frequency(int code) {
         return switch (code) {
         case 0x0 -> "40m";
         case 0x1 -> "26m";
         case 0x2 -> "20m";
         case 0xf -> "80m";
         default -> null;
-        };
-    }
-
-    private static String esp32Frequency(int code) {
-        return switch (code) {
-        case 0x0 -> "40m";
-        case 0x1 -> "26m";
-        case 0x2 -> "20m";
-        case 0xf -> "80m";
-        default -> null; // chips differ above these (esptool's FLASH_FREQUENCY per target)
         };
     }
 

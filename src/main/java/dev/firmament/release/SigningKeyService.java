@@ -186,22 +186,8 @@ public class SigningKeyService {
         return new PublicKeyView(key.id, product.name, key.publicKeyPem, key.fingerprint, key.createdAt);
     }
 
-    static PublicKey publicKeyOf(SigningKey key) throws GeneralSecurityException {
+    private static PublicKey publicKeyOf(SigningKey key) throws GeneralSecurityException {
         return KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(der(key.publicKeyPem)));
-    }
-
-    /** The public key of a key id (also a retired one), for checking what it signed. */
-    @Transactional
-    Optional<PublicKey> publicKey(long keyId) {
-        SigningKey key = entityManager.find(SigningKey.class, keyId);
-        if (key == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(publicKeyOf(key));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private void requireEnabled() {

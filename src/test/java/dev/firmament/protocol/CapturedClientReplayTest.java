@@ -187,7 +187,7 @@ class CapturedClientReplayTest {
         }
     }
 
-    private static List<JsonNode> captured(java.util.function.Predicate<JsonNode> filter) throws IOException {
+    static List<JsonNode> captured(java.util.function.Predicate<JsonNode> filter) throws IOException {
         ObjectMapper json = new ObjectMapper();
         List<JsonNode> requests = new ArrayList<>();
         try (InputStream in = CapturedClientReplayTest.class
@@ -204,7 +204,7 @@ class CapturedClientReplayTest {
         return requests;
     }
 
-    private static Map<String, String> headers(JsonNode request) {
+    static Map<String, String> headers(JsonNode request) {
         Map<String, String> headers = new LinkedHashMap<>();
         for (JsonNode header : request.get("headers")) {
             headers.put(header.get(0).asText().toLowerCase(Locale.ROOT), header.get(1).asText());

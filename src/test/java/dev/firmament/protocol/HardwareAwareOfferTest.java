@@ -3,8 +3,6 @@ package dev.firmament.protocol;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +12,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -166,31 +163,14 @@ class HardwareAwareOfferTest {
         return given().headers(headersOf(caseName, Set.of()));
     }
 
+    /** A captured request's headers, but for the connection's own ({@code Host}, …) and {@code without}. */
     private static Map<String, String> headersOf(String caseName, Set<String> without) throws Exception {
-        try (InputStream in = HardwareAwareOfferTest.class
-                .getResourceAsStream("/fixtures/esp-captured-requests.jsonl")) {
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode request = new ObjectMapper().readTree(line);
-                if (!caseName.equals(request.path("case").asText())
-                        || !request.get("client").asText().contains("master")) {
-                    continue;
-                }
-                Map<String, String> headers = new LinkedHashMap<>();
-                String[] lines = request.get("raw").asText().split("\r\n");
-                for (int i = 1; i < lines.length && !lines[i].isEmpty(); i++) {
-                    String name = lines[i].substring(0, lines[i].indexOf(':'));
-                    String lower = name.toLowerCase(java.util.Locale.ROOT);
-                    if (Set.of("host", "connection", "content-length").contains(lower) || without.contains(lower)) {
-                        continue;
-                    }
-                    headers.put(name, lines[i].substring(lines[i].indexOf(':') + 1).trim());
-                }
-                return headers;
-            }
-        }
-        throw new IllegalArgumentException("No captured request " + caseName);
+        JsonNode request = CapturedClientReplayTest
+                .captured(r -> caseName.equals(r.path("case").asText()) && r.get("client").asText().contains("master"))
+                .get(0);
+        Map<String, String> headers = new LinkedHashMap<>(CapturedClientReplayTest.headers(request));
+        headers.keySet().removeIf(
+                name -> Set.of("host", "connection", "content-length").contains(name) || without.contains(name));
+        return headers;
     }
 }
