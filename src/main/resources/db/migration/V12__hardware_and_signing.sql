@@ -27,7 +27,6 @@ create table signing_keys (
     created_at      timestamptz  not null default now(),
     retired_at      timestamptz,
     constraint pk_signing_keys primary key (tenant_id, id),
-    constraint uk_signing_keys_id unique (id),
     constraint fk_signing_keys_product foreign key (tenant_id, product_id) references products (tenant_id, id)
 );
 create unique index uk_signing_keys_active on signing_keys (tenant_id, product_id) where retired_at is null;
