@@ -96,9 +96,9 @@ fi
 
 # --- Images: a 1 MiB "2.0.0" (what devices get) and a small "1.0.0" (what they run) -------------------------------
 head -c 1048576 /dev/urandom >"$WORK/bin/2.0.0.bin"
-printf '\xe9\x01\x02\x40' | dd of="$WORK/bin/2.0.0.bin" conv=notrunc status=none
+printf '\xe9\x01\x02\x40\x00\xf0\x10\x40' | dd of="$WORK/bin/2.0.0.bin" conv=notrunc status=none
 head -c 300000 /dev/urandom >"$WORK/bin/1.0.0.bin"
-printf '\xe9\x01\x02\x40' | dd of="$WORK/bin/1.0.0.bin" conv=notrunc status=none
+printf '\xe9\x01\x02\x40\x00\xf0\x10\x40' | dd of="$WORK/bin/1.0.0.bin" conv=notrunc status=none
 MD5_NEW=$(md5sum "$WORK/bin/2.0.0.bin" | cut -d' ' -f1)
 MD5_OLD=$(md5sum "$WORK/bin/1.0.0.bin" | cut -d' ' -f1)
 

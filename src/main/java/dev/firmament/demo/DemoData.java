@@ -89,11 +89,15 @@ public class DemoData {
                 + " -H 'x-ESP8266-version: 0.9.0' %s/update -o /dev/null", key, base, base, base);
     }
 
+    /**
+     * A stand-in ESP8266 application image: the header esptool writes (one segment, DIO, 4 MB at 40 MHz, an entry point
+     * in instruction RAM), so it is read and offered as a real one would be; random bytes after it.
+     */
     private static byte[] image() {
         byte[] image = new byte[64 * 1024];
         new Random(1).nextBytes(image);
-        image[0] = (byte) 0xE9;
-        image[1] = 1;
+        byte[] header = { (byte) 0xE9, 1, 2, 0x40, 0x00, (byte) 0xf0, 0x10, 0x40 };
+        System.arraycopy(header, 0, image, 0, header.length);
         return image;
     }
 }
