@@ -58,6 +58,11 @@ public final class SqlFilter {
                 : value instanceof OffsetDateTime offset ? offset.toInstant() : ((Timestamp) value).toInstant();
     }
 
+    /** A nullable integer column of a native query as a {@code Long}. */
+    public static Long longOrNull(Object value) {
+        return value == null ? null : ((Number) value).longValue();
+    }
+
     private String numbered(String condition) {
         return condition.replace("?", "?" + parameters.size());
     }

@@ -15,12 +15,16 @@ import jakarta.transaction.Transactional;
 
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.format.Bytes;
+import dev.firmament.release.ImageHeader;
 import dev.firmament.release.Release;
 import dev.firmament.rollout.Rollout.State;
 import dev.firmament.rollout.RolloutMembers.Reached;
 import dev.firmament.rollout.RolloutProgressStore.HeldRow;
 import dev.firmament.rollout.RolloutService.RolloutWithWaves;
+import dev.firmament.targeting.Decision.Reason;
 import dev.firmament.targeting.DeliveryWindow;
+import dev.firmament.targeting.TargetingSnapshot.Hardware;
+import dev.firmament.targeting.UpdateDecider;
 import dev.firmament.targeting.VersionComparator;
 import dev.firmament.tenant.TenantContext;
 
@@ -40,7 +44,8 @@ public class RolloutInsights {
     /** Hold reasons, in the order they are tried: the first that applies is the device's. */
     public static final List<String> HOLD_REASONS = List.of("already-installed", "failed", "quarantined", "reverted",
             "blocked", "pinned", "updating", "wave-not-open", "rollout-paused", "rollout-ended", "never-seen",
-            "not-seen-since-start", "larger-than-free-space", "outside-window", "download-cap", "waiting");
+            "not-seen-since-start", "wrong-chip", "gzip-not-supported", "flash-too-small", "larger-than-free-space",
+            "outside-window", "download-cap", "waiting");
 
     private final EntityManager entityManager;
     private final TenantContext tenants;
@@ -116,6 +121,22 @@ public class RolloutInsights {
 
         List<Warning> warnings = new ArrayList<>();
         long size = release.firmwareSize == null ? 0 : release.firmwareSize;
+        Hardware hardware = hardware(release);
+        List<Reached> offerable = reached.stream().filter(d -> d.registered() && !d.pinned() && !d.blocked()).toList();
+        ImageHeader header = release.firmwareHeader();
+        warn(warnings, "wrong-chip",
+                "The image is " + (header == null ? "" : header.describe())
+                        + ": these devices run another chip and will be withheld it",
+                unfit(offerable, hardware, Reason.WRONG_CHIP));
+        warn(warnings, "gzip-not-supported",
+                "The image is gzip-compressed, which only the ESP8266 core unpacks: these ESP32 devices will be"
+                        + " withheld it",
+                unfit(offerable, hardware, Reason.GZIP_NOT_SUPPORTED));
+        warn(warnings, "flash-too-small",
+                "The image was built for "
+                        + Bytes.human(hardware == null || hardware.flashSize() == null ? 0 : hardware.flashSize())
+                        + " of flash, more than these devices report: they will be withheld it",
+                unfit(offerable, hardware, Reason.FLASH_TOO_SMALL));
         warn(warnings, "larger-than-free-space",
                 "The " + Bytes.human(size) + " image is larger than the free space these devices report: they will"
                         + " be withheld it and stay pending",
@@ -144,6 +165,17 @@ public class RolloutInsights {
                     + " cannot start unless forced, and then pauses at it", 0, List.of()));
         }
         return new Preview(waves, warnings);
+    }
+
+    /** The devices the decider withholds the image from for {@code reason}, by its own hardware check. */
+    private static List<String> unfit(List<Reached> devices, Hardware hardware, Reason reason) {
+        return devices.stream().filter(d -> UpdateDecider.unfit(d.client(), d.chipSize(), hardware) == reason)
+                .map(Reached::mac).toList();
+    }
+
+    private static Hardware hardware(Release release) {
+        return release.firmwareFormat == null ? null
+                : new Hardware(release.firmwareFormat, release.firmwareChip, release.firmwareFlashSize);
     }
 
     private static void warn(List<Warning> warnings, String code, String message, List<String> macs) {
@@ -196,19 +228,20 @@ public class RolloutInsights {
         Instant now = clock.instant();
         Release release = entityManager.find(Release.class, r.releaseId);
         long size = release.firmwareSize == null ? 0 : release.firmwareSize;
+        Hardware hardware = hardware(release);
         DeliveryWindow window = r.windowDays == null ? null
                 : DeliveryWindow.of(r.windowDays, r.windowFrom, r.windowTo, r.windowZone);
         List<HeldDevice> held = new ArrayList<>();
         for (HeldRow row : deviceProgress.held(tenants.require().toString(), r.id)) {
             RolloutWave wave = row.wave() < rollout.waves().size() ? rollout.waves().get(row.wave()) : null;
-            held.add(new HeldDevice(row.mac(), row.wave(), row.state(), reason(r, wave, row, size, window, now),
-                    row.lastSeen()));
+            held.add(new HeldDevice(row.mac(), row.wave(), row.state(),
+                    reason(r, wave, row, hardware, size, window, now), row.lastSeen()));
         }
         return held;
     }
 
-    private static String reason(Rollout rollout, RolloutWave wave, HeldRow row, long size, DeliveryWindow window,
-            Instant now) {
+    private static String reason(Rollout rollout, RolloutWave wave, HeldRow row, Hardware hardware, long size,
+            DeliveryWindow window, Instant now) {
         switch (row.state()) {
         case "installed":
             return "already-installed";
@@ -240,6 +273,10 @@ public class RolloutInsights {
         }
         if (wave != null && wave.openedAt != null && row.lastSeen().isBefore(wave.openedAt)) {
             return "not-seen-since-start";
+        }
+        Reason unfit = UpdateDecider.unfit(row.client(), row.chipSize(), hardware);
+        if (unfit != null) {
+            return unfit.code();
         }
         if (row.freeSpace() != null && row.freeSpace() < size) {
             return "larger-than-free-space";

@@ -49,8 +49,8 @@ class RolloutMembers {
      * that has never checked in: it is counted all the same, so that a canary group whose devices have not registered
      * yet holds the waves after it back instead of counting as an empty, finished wave.
      */
-    record Reached(String mac, int wave, String version, Long freeSpace, Instant lastSeen, boolean blocked,
-            boolean pinned) {
+    record Reached(String mac, int wave, String version, DeviceReport.Client client, Long chipSize, Long freeSpace,
+            Instant lastSeen, boolean blocked, boolean pinned) {
 
         boolean registered() {
             return lastSeen != null;
@@ -73,7 +73,8 @@ class RolloutMembers {
         List<Reached> reached = new ArrayList<>();
         List<?> rows = entityManager
                 .createNativeQuery(
-                        "select d.mac, d.version, d.sketch_md5, d.free_space, d.last_seen, d.blocked from devices d"
+                        "select d.mac, d.version, d.sketch_md5, d.free_space, d.last_seen, d.blocked, d.client,"
+                                + " d.chip_size from devices d"
                                 + " where d.tenant_id = ?1 and coalesce(d.assigned_product_id, d.product_id) = ?2")
                 .setParameter(1, tenantId).setParameter(2, rollout.productId).getResultList();
         for (Object row : rows) {
@@ -84,8 +85,8 @@ class RolloutMembers {
             UpdateDecider.Membership membership = UpdateDecider.rolloutMembership(report, snapshot, rollout.productId,
                     groupsByMac.getOrDefault(mac, Set.of()));
             if (membership != null && membership.rollout().id() == rollout.id) {
-                reached.add(new Reached(mac, membership.wave(), (String) r[1],
-                        r[3] == null ? null : ((Number) r[3]).longValue(), SqlFilter.instant(r[4]), (Boolean) r[5],
+                reached.add(new Reached(mac, membership.wave(), (String) r[1], DeviceReport.Client.of((String) r[6]),
+                        SqlFilter.longOrNull(r[7]), SqlFilter.longOrNull(r[3]), SqlFilter.instant(r[4]), (Boolean) r[5],
                         pinned.contains(mac)));
             }
         }
@@ -104,7 +105,7 @@ class RolloutMembers {
                 }
                 int wave = RolloutSelection.waveOf(entry, mac, groups);
                 if (wave >= 0) {
-                    reached.add(new Reached(mac, wave, null, null, null, false, pinned.contains(mac)));
+                    reached.add(new Reached(mac, wave, null, null, null, null, null, false, pinned.contains(mac)));
                 }
             });
         }

@@ -227,22 +227,24 @@ class RolloutProgressStore implements RolloutActivity {
     }
 
     /** A rollout's device with what its hold depends on; {@code lastSeen} is null for one that never checked in. */
-    record HeldRow(String mac, int wave, String state, Instant lastSeen, Long freeSpace, boolean blocked,
-            boolean pinned) {
+    record HeldRow(String mac, int wave, String state, Instant lastSeen, DeviceReport.Client client, Long chipSize,
+            Long freeSpace, boolean blocked, boolean pinned) {
     }
 
     /** Every device of the rollout except superseded ones, with its device's last report. */
     List<HeldRow> held(String tenantId, long rolloutId) {
         List<HeldRow> held = new ArrayList<>();
         for (Object row : entityManager.createNativeQuery("select rd.mac, rd.wave, rd.state, d.last_seen,"
-                + " d.free_space, coalesce(d.blocked, false), exists (select 1 from pins p where p.tenant_id ="
+                + " d.client, d.chip_size, d.free_space, coalesce(d.blocked, false), exists (select 1 from pins p"
+                + " where p.tenant_id ="
                 + " rd.tenant_id and p.mac = rd.mac) from rollout_devices rd left join devices d on d.tenant_id ="
                 + " rd.tenant_id and d.mac = rd.mac where rd.tenant_id = ?1 and rd.rollout_id = ?2 and rd.state <>"
                 + " 'superseded' order by rd.wave, rd.mac").setParameter(1, tenantId).setParameter(2, rolloutId)
                 .getResultList()) {
             Object[] r = (Object[]) row;
             held.add(new HeldRow((String) r[0], ((Number) r[1]).intValue(), (String) r[2], SqlFilter.instant(r[3]),
-                    r[4] == null ? null : ((Number) r[4]).longValue(), (Boolean) r[5], (Boolean) r[6]));
+                    DeviceReport.Client.of((String) r[4]), SqlFilter.longOrNull(r[5]), SqlFilter.longOrNull(r[6]),
+                    (Boolean) r[7], (Boolean) r[8]));
         }
         return held;
     }

@@ -26,6 +26,11 @@ public record DeviceReport(Client client, String mac, Mode mode, String product,
         public String code() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
+
+        /** The client of a stored {@link #code()}, null for null. */
+        public static Client of(String code) {
+            return code == null ? null : valueOf(code.toUpperCase(java.util.Locale.ROOT));
+        }
     }
 
     /** What the device asks for. */

@@ -172,7 +172,7 @@ public final class UpdateDecider {
         if (alreadyRuns(report, release)) {
             return new Decision(Outcome.NONE, Reason.ALREADY_RUNNING, release, kind, source, ruleId);
         }
-        Reason unfit = kind == ImageKind.FIRMWARE ? unfit(report, image.hardware()) : null;
+        Reason unfit = kind == ImageKind.FIRMWARE ? unfit(report.client(), report.chipSize(), image.hardware()) : null;
         if (unfit != null) {
             return new Decision(Outcome.WITHHELD, unfit, release, kind, source, ruleId);
         }
@@ -192,20 +192,20 @@ public final class UpdateDecider {
      * unknown: images stored before headers were read). ESP8266 clients (the header protocol's and NoFUSS, which runs
      * on the ESP8266 core) take ESP8266 images, also gzip; ESP32 clients take ESP32-family images, never gzip. The
      * flash size an ESP8266 image was built for must fit the flash the device reports, as the core's {@code Updater}
-     * checks after the download ({@code -107}).
+     * checks after the download ({@code -107}). Rollout previews and holds ask the same of stored devices.
      */
-    private static Reason unfit(DeviceReport report, TargetingSnapshot.Hardware hardware) {
+    public static Reason unfit(DeviceReport.Client client, Long chipSize, TargetingSnapshot.Hardware hardware) {
         if (hardware == null) {
             return null;
         }
         boolean esp32Image = "esp32-app".equals(hardware.format());
-        if (report.client() == DeviceReport.Client.ESP32) {
+        if (client == DeviceReport.Client.ESP32) {
             return "gzip".equals(hardware.format()) ? Reason.GZIP_NOT_SUPPORTED : esp32Image ? null : Reason.WRONG_CHIP;
         }
         if (esp32Image) {
             return Reason.WRONG_CHIP;
         }
-        if (hardware.flashSize() != null && report.chipSize() != null && hardware.flashSize() > report.chipSize()) {
+        if (hardware.flashSize() != null && chipSize != null && hardware.flashSize() > chipSize) {
             return Reason.FLASH_TOO_SMALL;
         }
         return null;

@@ -468,6 +468,10 @@ class RolloutFleetTest {
         devices.freeSpace = 4_096; // smaller than the 7,000-byte image
         devices.checkIn(full);
         devices.freeSpace = 1_000_000;
+        List<Device> smallFlash = all.subList(700, 702);
+        devices.chipSize = 1_048_576; // the image's header says 4 MB of flash
+        devices.checkIn(smallFlash);
+        devices.chipSize = 4_194_304;
         fleet.flushActivity();
         long id = create(Map.of("name", "2.0.0 previewed", "releaseId", v2.id, "waves",
                 List.of(wave(Map.of("name", "canaries", "groups", List.of(canaryGroup))),
@@ -486,13 +490,18 @@ class RolloutFleetTest {
         Map<String, Integer> warnings = new java.util.HashMap<>();
         preview.getList("warnings", Map.class)
                 .forEach(w -> warnings.put((String) w.get("code"), (Integer) w.get("devices")));
-        assertThat(warnings).containsEntry("larger-than-free-space", 3).containsEntry("already-on-release-or-newer", 5)
+        assertThat(warnings).containsEntry("larger-than-free-space", 3).containsEntry("flash-too-small", 2)
+                .doesNotContainKey("wrong-chip").containsEntry("already-on-release-or-newer", 5)
                 .containsEntry("pinned", 1).containsEntry("blocked", 1).containsEntry("never-seen", 2)
                 .doesNotContainKey("not-seen-for-a-week");
         assertThat(preview.getList("warnings.find { it.code == 'larger-than-free-space' }.macs", String.class))
                 .containsExactlyInAnyOrderElementsOf(macs(full));
         assertThat(preview.getString("warnings.find { it.code == 'larger-than-free-space' }.message"))
                 .contains("6.8 KiB image");
+        assertThat(preview.getList("warnings.find { it.code == 'flash-too-small' }.macs", String.class))
+                .containsExactlyInAnyOrderElementsOf(macs(smallFlash));
+        assertThat(preview.getString("warnings.find { it.code == 'flash-too-small' }.message"))
+                .contains("built for 4.0 MiB of flash");
 
         clock.advance(java.time.Duration.ofMinutes(1));
         JsonPath started = post(id, "start");
@@ -513,11 +522,15 @@ class RolloutFleetTest {
         assertThat(post(id, "advance").getInt("openWaves")).as("everyone, now").isEqualTo(3);
         List<Device> rest = new java.util.ArrayList<>(all);
         rest.removeAll(full);
+        rest.removeAll(smallFlash);
         rest.remove(all.get(999)); // blocked: answered 403
         devices.checkIn(rest);
         devices.freeSpace = 4_096;
         devices.checkIn(full); // withheld: the image does not fit
         devices.freeSpace = 1_000_000;
+        devices.chipSize = 1_048_576;
+        assertThat(devices.checkIn(smallFlash)).as("withheld: built for more flash").isEmpty();
+        devices.chipSize = 4_194_304;
         fleet.flushActivity();
         JsonPath running = holds(id);
         assertThat(running.getMap("waves[0].holds"))
@@ -525,6 +538,10 @@ class RolloutFleetTest {
         int tooLarge = running.getList("waves.holds.larger-than-free-space", Integer.class).stream()
                 .filter(java.util.Objects::nonNull).mapToInt(Integer::intValue).sum();
         assertThat(tooLarge).isEqualTo(3);
+        assertThat(
+                given().auth().oauth2(token).get("/api/v1/tenants/{t}/rollouts/{id}/holds/flash-too-small", slug(), id)
+                        .then().statusCode(200).extract().jsonPath().getList("mac"))
+                                .containsExactlyInAnyOrderElementsOf(macs(smallFlash));
         assertThat(given().auth().oauth2(token)
                 .get("/api/v1/tenants/{t}/rollouts/{id}/holds/larger-than-free-space", slug(), id).then()
                 .statusCode(200).extract().jsonPath().getList("mac")).containsExactlyInAnyOrderElementsOf(macs(full));

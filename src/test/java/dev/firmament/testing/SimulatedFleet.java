@@ -54,6 +54,8 @@ public final class SimulatedFleet implements AutoCloseable {
     private final ExecutorService pool = Executors.newFixedThreadPool(16);
     /** What every device reports as free flash space (an image larger than this is withheld). */
     public volatile long freeSpace = 1_000_000;
+    /** What every device reports as its flash size (an image built for more flash is withheld). */
+    public volatile long chipSize = 4_194_304;
 
     /**
      * @param updateUrl
@@ -125,9 +127,9 @@ public final class SimulatedFleet implements AutoCloseable {
                 .header("User-Agent", "ESP8266-http-Update").header("x-ESP8266-STA-MAC", device.mac)
                 .header("x-ESP8266-AP-MAC", device.mac).header("x-ESP8266-free-space", Long.toString(freeSpace))
                 .header("x-ESP8266-sketch-size", "300000").header("x-ESP8266-sketch-md5", device.md5)
-                .header("x-ESP8266-chip-size", "4194304").header("x-ESP8266-sdk-version", "2.2.2-dev(38a443e)")
-                .header("x-ESP8266-mode", "sketch").header("x-ESP8266-version", device.version)
-                .timeout(Duration.ofSeconds(30)).GET().build();
+                .header("x-ESP8266-chip-size", Long.toString(chipSize))
+                .header("x-ESP8266-sdk-version", "2.2.2-dev(38a443e)").header("x-ESP8266-mode", "sketch")
+                .header("x-ESP8266-version", device.version).timeout(Duration.ofSeconds(30)).GET().build();
         HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() == 304 || response.statusCode() == 200) {
             checkIns.incrementAndGet();
