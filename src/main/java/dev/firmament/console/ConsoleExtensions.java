@@ -41,6 +41,19 @@ public class ConsoleExtensions {
         return EventWords.words(event);
     }
 
+    /** A chip as Espressif writes it ({@code ESP32-S3}); {@code any} as "any chip". */
+    @TemplateExtension(namespace = "fmt")
+    static String chip(String chip) {
+        return chip == null || chip.equals(dev.firmament.release.Product.ANY_CHIP) ? "any chip"
+                : dev.firmament.release.ImageHeader.chipName(chip);
+    }
+
+    /** An ESP32 chip revision as esptool stores it ({@code major * 100 + minor}): {@code v3.1}. */
+    @TemplateExtension(namespace = "fmt")
+    static String revision(Integer revision) {
+        return revision == null ? "" : "v" + revision / 100 + "." + revision % 100;
+    }
+
     /** A share to one decimal: {@code 90.2}. */
     @TemplateExtension(namespace = "fmt")
     static String percent(double value) {

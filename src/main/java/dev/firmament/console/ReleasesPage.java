@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -25,11 +27,13 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
 import dev.firmament.errors.FirmamentException;
+import dev.firmament.release.ImageHeader;
 import dev.firmament.release.Product;
 import dev.firmament.release.ProductService;
 import dev.firmament.release.Release;
 import dev.firmament.release.ReleaseService;
 import dev.firmament.release.ReleasesConfig;
+import dev.firmament.release.SigningKeyService;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.ConsolePage;
 import dev.firmament.security.Role;
@@ -45,25 +49,36 @@ public class ReleasesPage {
         static final UploadForm EMPTY = new UploadForm(null, null, null, null, List.of());
     }
 
+    /** What a product form holds when it comes back with an error: the field it is about, and what was typed. */
+    public record ProductForm(String field, String error, String name, String chipFamily, String privateKeyPem) {
+        static final ProductForm EMPTY = new ProductForm(null, null, null, null, null);
+    }
+
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance releases(List<Release> releases, List<Product> products, UploadForm form,
-                long maxImageSize);
+                long maxImageSize, Set<String> chips, Set<UUID> signing, ProductForm productForm);
 
         static native TemplateInstance releases$upload(List<Product> products, UploadForm form, long maxImageSize);
 
         static native TemplateInstance release(Release release, String product, Map<String, Long> counts,
-                List<ConsoleQueries.Puller> pullers);
+                List<ConsoleQueries.Puller> pullers, ImageHeader header, String signedBy);
+
+        static native TemplateInstance product(Product product, List<Release> releases, Set<String> chips,
+                boolean signingEnabled, SigningKeyService.PublicKeyView key, ProductForm form);
     }
 
     private final ReleaseService releases;
     private final ProductService products;
+    private final SigningKeyService signingKeys;
     private final ConsoleQueries queries;
     private final long maxImageSize;
 
-    ReleasesPage(ReleaseService releases, ProductService products, ConsoleQueries queries, ReleasesConfig config) {
+    ReleasesPage(ReleaseService releases, ProductService products, SigningKeyService signingKeys,
+            ConsoleQueries queries, ReleasesConfig config) {
         this.releases = releases;
         this.products = products;
+        this.signingKeys = signingKeys;
         this.queries = queries;
         this.maxImageSize = config.maxImageSize();
     }
@@ -72,7 +87,12 @@ public class ReleasesPage {
     @Allowed(Role.VIEWER)
     @Operation(hidden = true)
     public TemplateInstance list(@PathParam("tenant") String tenant) {
-        return Templates.releases(releases.list(), products.list(), UploadForm.EMPTY, maxImageSize);
+        return listPage(UploadForm.EMPTY, ProductForm.EMPTY);
+    }
+
+    private TemplateInstance listPage(UploadForm form, ProductForm productForm) {
+        return Templates.releases(releases.list(), products.list(), form, maxImageSize, ImageHeader.CHIPS,
+                signingKeys.signingProducts(), productForm);
     }
 
     @POST
@@ -90,7 +110,7 @@ public class ReleasesPage {
                     e.errors() == null ? List.of() : e.errors().stream().map(String::valueOf).toList());
             TemplateInstance page = ConsoleResponses.isHtmx(headers)
                     ? Templates.releases$upload(products.list(), form, maxImageSize)
-                    : Templates.releases(releases.list(), products.list(), form, maxImageSize);
+                    : listPage(form, ProductForm.EMPTY);
             return Response.status(e.status()).entity(page).build();
         }
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/releases/" + release.id,
@@ -102,10 +122,101 @@ public class ReleasesPage {
     @Allowed(Role.MAINTAINER)
     @Operation(hidden = true)
     public Response createProduct(@PathParam("tenant") String tenant, @RestForm String name,
-            @Context HttpHeaders headers) {
-        Product product = products.create(name);
-        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/releases",
+            @RestForm String chipFamily, @Context HttpHeaders headers) {
+        Product product;
+        try {
+            product = products.create(name, ConsoleForms.blankToNull(chipFamily));
+        } catch (FirmamentException e) {
+            return Response.status(e.status()).entity(
+                    listPage(UploadForm.EMPTY, new ProductForm("create", e.getMessage(), name, chipFamily, null)))
+                    .build();
+        }
+        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/releases/products/" + product.name,
                 "Product " + product.name + " created");
+    }
+
+    /** A product: the chip its devices have, and its signing key (its public half; owners change it). */
+    @GET
+    @Path("products/{name}")
+    @Allowed(Role.VIEWER)
+    @Operation(hidden = true)
+    public TemplateInstance product(@PathParam("tenant") String tenant, @PathParam("name") String name) {
+        return productPage(name, ProductForm.EMPTY);
+    }
+
+    private TemplateInstance productPage(String name, ProductForm form) {
+        Product product = products.findByName(name);
+        if (!"chip".equals(form.field())) { // the chip select shows what is stored unless its own change was refused
+            form = new ProductForm(form.field(), form.error(), name, product.chipFamily, null);
+        }
+        List<Release> ofProduct = releases.list().stream().filter(r -> r.productId.equals(product.id)).toList();
+        return Templates.product(product, ofProduct, ImageHeader.CHIPS, signingKeys.enabled(),
+                signingKeys.find(name).orElse(null), form);
+    }
+
+    @POST
+    @Path("products/{name}")
+    @Allowed(Role.MAINTAINER)
+    @Operation(hidden = true)
+    public Response setChipFamily(@PathParam("tenant") String tenant, @PathParam("name") String name,
+            @RestForm String chipFamily, @Context HttpHeaders headers) {
+        return productChange(tenant, name, new ProductForm("chip", null, name, chipFamily, null), headers,
+                () -> products.setChipFamily(name, chipFamily), "Chip family of " + name + " saved");
+    }
+
+    @POST
+    @Path("products/{name}/signing-key")
+    @Allowed(Role.OWNER)
+    @Operation(hidden = true)
+    public Response generateSigningKey(@PathParam("tenant") String tenant, @PathParam("name") String name,
+            @Context HttpHeaders headers) {
+        return productChange(tenant, name, new ProductForm("generate", null, name, null, null), headers,
+                () -> signingKeys.generate(name), "A new signing key signs the next releases of " + name);
+    }
+
+    @POST
+    @Path("products/{name}/signing-key/import")
+    @Allowed(Role.OWNER)
+    @Operation(hidden = true)
+    public Response importSigningKey(@PathParam("tenant") String tenant, @PathParam("name") String name,
+            @RestForm String privateKeyPem, @Context HttpHeaders headers) {
+        // What was pasted is a private key: it is never sent back into the page, also not with an error.
+        return productChange(tenant, name, new ProductForm("import", null, name, null, null), headers,
+                () -> signingKeys.importKey(name, privateKeyPem),
+                "The imported key signs the next releases of " + name);
+    }
+
+    @POST
+    @Path("products/{name}/signing-key/retire")
+    @Allowed(Role.OWNER)
+    @Operation(hidden = true)
+    public Response retireSigningKey(@PathParam("tenant") String tenant, @PathParam("name") String name,
+            @Context HttpHeaders headers) {
+        return productChange(tenant, name, new ProductForm("retire", null, name, null, null), headers,
+                () -> signingKeys.retire(name), "New releases of " + name + " are no longer signed");
+    }
+
+    /** The public key as the file the ESP8266 core's build reads ({@code public.key} beside the sketch). */
+    @GET
+    @Path("products/{name}/public.key")
+    @Produces("application/x-pem-file")
+    @Allowed(Role.MAINTAINER)
+    @Operation(hidden = true)
+    public Response publicKeyFile(@PathParam("tenant") String tenant, @PathParam("name") String name) {
+        return Response.ok(signingKeys.publicKey(name).publicKeyPem())
+                .header("Content-Disposition", "attachment; filename=\"public.key\"").build();
+    }
+
+    /** Applies a product change; a refusal comes back in the product page, next to the form it is about. */
+    private Response productChange(String tenant, String name, ProductForm form, HttpHeaders headers, Runnable change,
+            String done) {
+        try {
+            change.run();
+        } catch (FirmamentException e) {
+            ProductForm refused = new ProductForm(form.field(), e.getMessage(), name, form.chipFamily(), null);
+            return Response.status(e.status()).entity(productPage(name, refused)).build();
+        }
+        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/releases/products/" + name, done);
     }
 
     @GET
@@ -115,7 +226,10 @@ public class ReleasesPage {
     public TemplateInstance release(@PathParam("tenant") String tenant, @PathParam("id") long id) {
         Release release = releases.find(id);
         String product = products.namesById().getOrDefault(release.productId, "");
-        return Templates.release(release, product, queries.releaseEventCounts(id), queries.pullers(id, 500));
+        String signedBy = release.firmwareSigningKeyId == null ? null
+                : signingKeys.fingerprint(release.firmwareSigningKeyId).map(f -> f.substring(0, 16)).orElse(null);
+        return Templates.release(release, product, queries.releaseEventCounts(id), queries.pullers(id, 500),
+                release.firmwareHeader(), signedBy);
     }
 
     @POST

@@ -14,6 +14,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAPublicKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
@@ -50,10 +51,12 @@ public class SigningKeyService {
     private final AuditService audit;
     private final Optional<SecretKeySpec> masterKey;
     private final TenantContext tenants;
+    private final InstantSource clock;
 
     SigningKeyService(EntityManager entityManager, ProductService products, AuditService audit, SigningConfig config,
-            TenantContext tenants) {
+            TenantContext tenants, InstantSource clock) {
         this.entityManager = entityManager;
+        this.clock = clock;
         this.tenants = tenants;
         this.products = products;
         this.audit = audit;
@@ -124,9 +127,35 @@ public class SigningKeyService {
     /** The public half of the product's signing key. */
     @Transactional
     public PublicKeyView publicKey(String productName) {
+        return find(productName).orElseThrow(() -> new NotFoundException(
+                "Product " + productName + " has no signing key (its releases are not signed)"));
+    }
+
+    /** The public half of the product's signing key, empty when its new releases are not signed. */
+    @Transactional
+    public Optional<PublicKeyView> find(String productName) {
         Product product = products.findByName(productName);
-        return current(product.id).map(key -> view(product, key)).orElseThrow(() -> new NotFoundException(
-                "Product " + productName + " has no signing key (its releases are not" + " signed)"));
+        return current(product.id).map(key -> view(product, key));
+    }
+
+    /** The fingerprint of the key with this id, retired or not: who signed a release. */
+    @Transactional
+    public Optional<String> fingerprint(long keyId) {
+        // A query, not find(): the tenant filter applies to queries only.
+        return entityManager.createQuery("select fingerprint from SigningKey where id = ?1", String.class)
+                .setParameter(1, keyId).getResultStream().findFirst();
+    }
+
+    /** The products whose new releases are signed. */
+    @Transactional
+    public java.util.Set<UUID> signingProducts() {
+        return new java.util.HashSet<>(entityManager
+                .createQuery("select productId from SigningKey where retiredAt is null", UUID.class).getResultList());
+    }
+
+    /** Whether this server can hold keys at all ({@code firmament.signing.master-key} is set). */
+    public boolean enabled() {
+        return masterKey.isPresent();
     }
 
     /** Stops signing the product's new releases; releases signed before keep their signature. */
@@ -135,7 +164,7 @@ public class SigningKeyService {
         Product product = products.findByName(productName);
         SigningKey key = current(product.id)
                 .orElseThrow(() -> new NotFoundException("Product " + productName + " has no signing key"));
-        key.retiredAt = Instant.now();
+        key.retiredAt = clock.instant();
         audit.record("signing-key.retire", "product", product.id.toString(), Map.of("fingerprint", key.fingerprint),
                 null);
     }
@@ -167,14 +196,14 @@ public class SigningKeyService {
     private PublicKeyView install(Product product, PrivateKey privateKey, PublicKey publicKey, String action)
             throws GeneralSecurityException {
         current(product.id).ifPresent(previous -> {
-            previous.retiredAt = Instant.now();
+            previous.retiredAt = clock.instant();
             entityManager.flush(); // one unretired key per product (a partial unique index)
         });
         SigningKey key = new SigningKey();
         key.productId = product.id;
         key.publicKeyPem = pem("PUBLIC KEY", publicKey.getEncoded());
         key.fingerprint = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(publicKey.getEncoded()));
-        key.createdAt = Instant.now();
+        key.createdAt = clock.instant();
         key.privateKey = crypt(Cipher.ENCRYPT_MODE, tenants.require().toString(), product.id, privateKey.getEncoded());
         entityManager.persist(key);
         audit.record(action, "product", product.id.toString(), null,
