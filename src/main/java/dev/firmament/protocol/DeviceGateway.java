@@ -2,7 +2,6 @@ package dev.firmament.protocol;
 
 import java.time.Instant;
 import java.util.Optional;
-import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -68,19 +67,13 @@ class DeviceGateway {
     Decision checkIn(DeviceKeyRegistry.Entry key, DeviceReport report) {
         TargetingSnapshot snapshot = snapshot(key);
         Instant now = clock.instant();
-        Decision decision = UpdateDecider.decide(report, snapshot, key.defaultProductId(), now);
         // Also for getAvailableVersion (mode version), so that it announces what update() would get at this moment.
-        if (decision.outcome() == Decision.Outcome.OFFER && decision.source() == Decision.Source.ROLLOUT) {
-            TargetingSnapshot.RolloutEntry rollout = snapshot.rolloutShipping(decision.release().id());
-            if (rollout != null && slots.full(rollout.id(), rollout.downloadCap())) {
-                decision = decision.waiting(Decision.Reason.DOWNLOAD_CAP_REACHED);
-            }
-        }
+        Decision decision = UpdateDecider.decide(report, snapshot, key.defaultProductId(), now,
+                rollout -> slots.full(rollout.id(), rollout.downloadCap()));
         checkIns.get(report.client()).get(decision.outcome()).increment();
         if (report.mac() != null && decision.reason() != Decision.Reason.UNKNOWN_PRODUCT) {
-            UUID product = UpdateDecider.effectiveProduct(report, snapshot, key.defaultProductId());
-            recorder.record(new DeviceActivityRecorder.CheckIn(key.tenantId(), report, product, key.defaultGroupId(),
-                    decision, now));
+            recorder.record(new DeviceActivityRecorder.CheckIn(key.tenantId(), report, decision.product(),
+                    key.defaultGroupId(), decision, now));
         }
         return decision;
     }

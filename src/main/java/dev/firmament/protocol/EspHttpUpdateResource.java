@@ -65,6 +65,37 @@ public class EspHttpUpdateResource {
         return Response.status(status).type("text/plain").entity(message + "\n").build();
     }
 
+    /**
+     * What a header-protocol check-in is answered, before anything is written: {@code NOT_MODIFIED} (304, nothing to
+     * do), {@code VERSION} (200 with {@code x-version}, and {@code x-MD5} when an image would be sent:
+     * {@code getAvailableVersion}), {@code REFUSED} (the client's own status: 403 for a key or a blocked device, 404
+     * for a product) or {@code IMAGE} (the offer whose image is to be sent).
+     */
+    record Answer(Kind kind, int status, String message, String version, String md5, Offer offer) {
+
+        enum Kind {
+            NOT_MODIFIED, VERSION, REFUSED, IMAGE
+        }
+
+        static final Answer NOT_MODIFIED = new Answer(Kind.NOT_MODIFIED, 304, null, null, null, null);
+
+        static Answer version(String version, String md5) {
+            return new Answer(Kind.VERSION, 200, null, version, md5, null);
+        }
+
+        static Answer refused(int status, String message) {
+            return new Answer(Kind.REFUSED, status, message, null, null, null);
+        }
+
+        static Answer image(Offer offer) {
+            return new Answer(Kind.IMAGE, 200, null, null, null, offer);
+        }
+    }
+
+    /** An offer: the image of {@code decision} goes to the device. */
+    record Offer(DeviceKeyRegistry.Entry key, DeviceReport report, Decision decision) {
+    }
+
     /** One check-in of the header protocol, from the request to the answer. */
     @ApplicationScoped
     static class Check {
@@ -77,41 +108,50 @@ public class EspHttpUpdateResource {
             this.images = images;
         }
 
+        /** The JAX-RS form of the answer, for the resource. */
         Response answer(String key, String product, DeviceHeaders.Headers headers, RoutingContext request)
                 throws IOException {
-            Decided decided = decide(key, product, headers, request);
-            return decided.answer() != null ? decided.answer() : image(decided, request);
+            Answer answer = decide(key, product, headers, request);
+            return switch (answer.kind()) {
+            case NOT_MODIFIED -> Response.notModified().build();
+            case VERSION -> {
+                Response.ResponseBuilder ok = Response.ok().header("x-version", answer.version());
+                yield (answer.md5() == null ? ok : ok.header("x-MD5", answer.md5())).build();
+            }
+            case REFUSED -> plain(answer.status(), answer.message());
+            case IMAGE -> image(answer.offer(), request);
+            };
         }
 
         /**
          * Everything but sending an image, which may have to fetch it from the object store first: without a database
          * or storage call, so the route can run it on the event loop.
          */
-        Decided decide(String key, String product, DeviceHeaders.Headers headers, RoutingContext request) {
+        Answer decide(String key, String product, DeviceHeaders.Headers headers, RoutingContext request) {
             Optional<DeviceKeyRegistry.Entry> entry = gateway.key(key, "update");
             if (entry.isEmpty()) {
-                return Decided.answered(plain(403, "Unknown or revoked device key"));
+                return Answer.refused(403, "Unknown or revoked device key");
             }
             DeviceReport report = DeviceHeaders.espHttpUpdate(headers, product,
                     request.request().remoteAddress().hostAddress());
             Decision decision = gateway.checkIn(entry.get(), report);
             if (decision.reason() == Decision.Reason.UNKNOWN_PRODUCT) {
-                return Decided.answered(plain(404, "No product " + product));
+                return Answer.refused(404, "No product " + product);
             }
             if (decision.outcome() == Outcome.BLOCKED) {
-                return Decided.answered(plain(403, "This device is blocked"));
+                return Answer.refused(403, "This device is blocked");
             }
             if (report.mode() == DeviceReport.Mode.VERSION) {
-                return Decided.answered(availableVersion(report, decision));
+                return availableVersion(report, decision);
             }
             if (decision.outcome() != Outcome.OFFER) {
-                return Decided.answered(Response.notModified().build());
+                return Answer.NOT_MODIFIED;
             }
-            return new Decided(entry.get(), report, decision, null);
+            return Answer.image(new Offer(entry.get(), report, decision));
         }
 
         /** The image of an offer (may block: the object store fills the local cache on a miss). */
-        Response image(Decided offer, RoutingContext request) throws IOException {
+        Response image(Offer offer, RoutingContext request) throws IOException {
             Decision decision = offer.decision();
             return images.send(offer.key().tenantId(), offer.report().mac(), decision.release(), decision.kind(), null,
                     false, decision.source() == Decision.Source.ROLLOUT ? decision.rolloutId() : null, request);
@@ -125,26 +165,12 @@ public class EspHttpUpdateResource {
          * update()}) sees nothing new; the client has no "no update" answer for this call. A device that says no
          * version gets 304, which the client reports as an error (-104): without its version it could not compare.
          */
-        private static Response availableVersion(DeviceReport report, Decision decision) {
+        private static Answer availableVersion(DeviceReport report, Decision decision) {
             if (decision.outcome() == Outcome.OFFER) {
-                Response.ResponseBuilder ok = Response.ok().header("x-version", decision.release().version());
-                if (decision.image() != null) {
-                    ok.header("x-MD5", decision.image().md5());
-                }
-                return ok.build();
+                return Answer.version(decision.release().version(),
+                        decision.image() == null ? null : decision.image().md5());
             }
-            if (report.version() != null) {
-                return Response.ok().header("x-version", report.version()).build();
-            }
-            return Response.notModified().build();
-        }
-    }
-
-    /** A decided check-in: the answer, or (answer null) the offer whose image is to be sent. */
-    record Decided(DeviceKeyRegistry.Entry key, DeviceReport report, Decision decision, Response answer) {
-
-        static Decided answered(Response answer) {
-            return new Decided(null, null, null, answer);
+            return report.version() != null ? Answer.version(report.version(), null) : Answer.NOT_MODIFIED;
         }
     }
 }

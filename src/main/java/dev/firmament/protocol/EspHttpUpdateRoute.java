@@ -33,27 +33,39 @@ class EspHttpUpdateRoute {
     }
 
     private void handle(RoutingContext request, String product) {
-        EspHttpUpdateResource.Decided decided;
+        EspHttpUpdateResource.Answer answer;
         try {
-            decided = check.decide(request.pathParam("key"), product, request.request().headers()::get, request);
+            answer = check.decide(request.pathParam("key"), product, request.request().headers()::get, request);
         } catch (BadDeviceRequestException e) {
-            write(request, EspHttpUpdateResource.plain(400, e.getMessage()));
+            text(request, 400, e.getMessage());
             return;
         }
-        if (decided.answer() != null) {
-            write(request, decided.answer());
-            return;
-        }
-        request.vertx().executeBlocking(() -> check.image(decided, request), false).onComplete(sent -> {
-            if (sent.succeeded()) {
-                write(request, sent.result());
-            } else {
-                request.fail(sent.cause());
+        switch (answer.kind()) {
+        case NOT_MODIFIED -> request.response().setStatusCode(304).end();
+        case VERSION -> {
+            HttpServerResponse response = request.response().putHeader("x-version", answer.version());
+            if (answer.md5() != null) {
+                response.putHeader("x-MD5", answer.md5());
             }
-        });
+            response.end();
+        }
+        case REFUSED -> text(request, answer.status(), answer.message());
+        case IMAGE -> request.vertx().executeBlocking(() -> check.image(answer.offer(), request), false)
+                .onComplete(sent -> {
+                    if (sent.succeeded()) {
+                        write(request, sent.result());
+                    } else {
+                        request.fail(sent.cause());
+                    }
+                });
+        }
     }
 
-    /** Sends a JAX-RS response as built for the resource: status, headers, and a text or file body. */
+    private static void text(RoutingContext request, int status, String message) {
+        request.response().setStatusCode(status).putHeader("Content-Type", "text/plain").end(message + "\n");
+    }
+
+    /** Sends an image response as {@link ImageResponses} builds it: status, headers, and the file or a text body. */
     private static void write(RoutingContext request, Response answer) {
         HttpServerResponse response = request.response().setStatusCode(answer.getStatus());
         answer.getStringHeaders().forEach((name, values) -> response.putHeader(name, values));

@@ -1,5 +1,7 @@
 package dev.firmament.targeting;
 
+import java.util.UUID;
+
 import dev.firmament.targeting.TargetingSnapshot.Image;
 import dev.firmament.targeting.TargetingSnapshot.ImageKind;
 import dev.firmament.targeting.TargetingSnapshot.ReleaseEntry;
@@ -8,12 +10,14 @@ import dev.firmament.targeting.TargetingSnapshot.ReleaseEntry;
  * The outcome of one check-in. {@code release} is the release the device's pin, rollout or rule points at (also when
  * nothing is offered, for example because it already runs it), or null when nothing matched. {@code rolloutId} and
  * {@code wave} say which rollout the device belongs to, also when that rollout holds its release back for now.
+ * {@code product} is the product the check-in counts for (null when none is known), so that nothing after the decider
+ * has to work it out again.
  */
 public record Decision(Outcome outcome, Reason reason, ReleaseEntry release, ImageKind kind, Source source, Long ruleId,
-        Long rolloutId, Integer wave) {
+        Long rolloutId, Integer wave, UUID product) {
 
     public Decision(Outcome outcome, Reason reason, ReleaseEntry release, ImageKind kind, Source source, Long ruleId) {
-        this(outcome, reason, release, kind, source, ruleId, null, null);
+        this(outcome, reason, release, kind, source, ruleId, null, null, null);
     }
 
     /** What happens. */
@@ -59,12 +63,16 @@ public record Decision(Outcome outcome, Reason reason, ReleaseEntry release, Ima
 
     /** The same decision, marked as belonging to a rollout's wave. */
     Decision inRollout(long id, int waveIndex) {
-        return new Decision(outcome, reason, release, kind, source, ruleId, id, waveIndex);
+        return new Decision(outcome, reason, release, kind, source, ruleId, id, waveIndex, product);
     }
 
     /** Nothing now, for a reason that is not the device's fault (a cap reached): the membership stays. */
-    public Decision waiting(Reason why) {
-        return new Decision(Outcome.NONE, why, release, kind, Source.NONE, ruleId, rolloutId, wave);
+    Decision waiting(Reason why) {
+        return new Decision(Outcome.NONE, why, release, kind, Source.NONE, ruleId, rolloutId, wave, product);
+    }
+
+    Decision forProduct(UUID productId) {
+        return new Decision(outcome, reason, release, kind, source, ruleId, rolloutId, wave, productId);
     }
 
     static Decision none(Reason reason) {

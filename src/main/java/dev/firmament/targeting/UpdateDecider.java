@@ -33,11 +33,35 @@ public final class UpdateDecider {
      *            the product of the device key, used when neither the request nor a person named one
      */
     public static Decision decide(DeviceReport report, TargetingSnapshot snapshot, UUID keyDefaultProduct) {
-        return decide(report, snapshot, keyDefaultProduct, Instant.now());
+        return decide(report, snapshot, keyDefaultProduct, Instant.now(), NO_CAP);
     }
 
     public static Decision decide(DeviceReport report, TargetingSnapshot snapshot, UUID keyDefaultProduct,
             Instant now) {
+        return decide(report, snapshot, keyDefaultProduct, now, NO_CAP);
+    }
+
+    /** Whether a rollout's wave has as many downloads under way as its cap allows (runtime state, not the snapshot). */
+    @FunctionalInterface
+    public interface DownloadCap {
+        boolean reached(RolloutEntry rollout);
+    }
+
+    static final DownloadCap NO_CAP = rollout -> false;
+
+    /**
+     * @param cap
+     *            asked only when a rollout would send its image: a reached cap makes the answer "nothing now"
+     *            ({@link Reason#DOWNLOAD_CAP_REACHED}), also for {@code getAvailableVersion}
+     */
+    public static Decision decide(DeviceReport report, TargetingSnapshot snapshot, UUID keyDefaultProduct, Instant now,
+            DownloadCap cap) {
+        UUID product = effectiveProduct(report, snapshot, keyDefaultProduct);
+        return choose(report, snapshot, product, now, cap).forProduct(product);
+    }
+
+    private static Decision choose(DeviceReport report, TargetingSnapshot snapshot, UUID product, Instant now,
+            DownloadCap cap) {
         TargetingSnapshot.DeviceOverride override = snapshot.deviceOverride(report.mac());
         if (override.blocked()) {
             return new Decision(Outcome.BLOCKED, Reason.BLOCKED, null, null, Source.NONE, null);
@@ -50,7 +74,6 @@ public final class UpdateDecider {
                     Reason.PINNED);
         }
 
-        UUID product = effectiveProduct(report, snapshot, keyDefaultProduct);
         if (product == null) {
             return Decision.none(report.product() != null ? Reason.UNKNOWN_PRODUCT : Reason.NO_MATCHING_RULE);
         }
@@ -60,8 +83,11 @@ public final class UpdateDecider {
         if (membership != null) {
             RolloutEntry rollout = membership.rollout();
             if (offersNow(rollout, membership.wave(), report.mac(), now)) {
-                return check(report, snapshot.releases().get(rollout.releaseId()), kind, Source.ROLLOUT, null,
-                        rollout.allowDowngrade(), Reason.ROLLOUT_WAVE_OPEN).inRollout(rollout.id(), membership.wave());
+                Decision byRollout = check(report, snapshot.releases().get(rollout.releaseId()), kind, Source.ROLLOUT,
+                        null, rollout.allowDowngrade(), Reason.ROLLOUT_WAVE_OPEN).inRollout(rollout.id(),
+                                membership.wave());
+                return byRollout.outcome() == Outcome.OFFER && cap.reached(rollout)
+                        ? byRollout.waiting(Reason.DOWNLOAD_CAP_REACHED) : byRollout;
             }
             heldBack = rollout.releaseId();
         }

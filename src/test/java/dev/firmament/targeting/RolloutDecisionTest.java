@@ -65,6 +65,31 @@ class RolloutDecisionTest {
     }
 
     @Test
+    void aReachedDownloadCapTurnsTheOfferIntoWaitingAndKeepsTheMembershipAndProduct() {
+        rollouts.add(rollout(100, v2, RolloutPhase.RUNNING, 1, canaryThenEveryone(), null));
+        List<Long> asked = new ArrayList<>();
+
+        Decision capped = UpdateDecider.decide(report(CANARY, "1.0.0"), snapshot(), PRODUCT, NOW, rollout -> {
+            asked.add(rollout.id());
+            return true;
+        });
+        Decision free = UpdateDecider.decide(report(CANARY, "1.0.0"), snapshot(), PRODUCT, NOW, rollout -> false);
+        Decision waiting = UpdateDecider.decide(report(OTHER, "1.0.0"), snapshot(), PRODUCT, NOW, rollout -> {
+            throw new AssertionError("the cap is asked only when the rollout would send its image");
+        });
+
+        assertThat(capped.outcome()).isEqualTo(Outcome.NONE);
+        assertThat(capped.reason()).isEqualTo(Reason.DOWNLOAD_CAP_REACHED);
+        assertThat(capped.rolloutId()).isEqualTo(100);
+        assertThat(capped.wave()).isZero();
+        assertThat(capped.product()).isEqualTo(PRODUCT);
+        assertThat(asked).containsExactly(100L);
+        assertThat(free.outcome()).isEqualTo(Outcome.OFFER);
+        assertThat(free.product()).isEqualTo(PRODUCT);
+        assertThat(waiting.reason()).isEqualTo(Reason.ROLLOUT_WAITING);
+    }
+
+    @Test
     void aRuleCannotHandOutTheReleaseTheRolloutHoldsBackButOthersStill() {
         rollouts.add(rollout(100, v2, RolloutPhase.RUNNING, 1, canaryThenEveryone(), null));
         rules.add(rule(1, v2));
