@@ -1,6 +1,6 @@
 -- The chip a product's devices have ('any': not declared), and what each firmware image's header says it runs on, so
 -- that no device is offered an image it would refuse after downloading it. Releases stored before this have no header
--- facts (null format) and are offered as before.
+-- facts (null format) until ImageHeaderBackfill reads them from the store after the start.
 alter table products add column chip_family varchar(16) not null default 'any';
 
 alter table releases

@@ -52,6 +52,34 @@ public class ReleaseService {
         this.maxImageSize = config.maxImageSize();
     }
 
+    /** Releases of every tenant whose firmware was stored before headers were read: tenant, id, SHA-256. */
+    record Headerless(UUID tenantId, long id, String sha256) {
+    }
+
+    List<Headerless> headerless() {
+        List<Headerless> found = new java.util.ArrayList<>();
+        // Native: across tenants, as the tenant filter applies to entity queries only.
+        for (Object row : releases.getEntityManager().createNativeQuery("select tenant_id, id, firmware_sha256 from"
+                + " releases where firmware_sha256 is not null and firmware_format is null order by tenant_id, id")
+                .getResultList()) {
+            Object[] r = (Object[]) row;
+            found.add(new Headerless(UUID.fromString((String) r[0]), ((Number) r[1]).longValue(), (String) r[2]));
+        }
+        return found;
+    }
+
+    /** Records the header read from a stored release's firmware, unless another replica already did. */
+    @Transactional
+    boolean recordHeader(long id, ImageHeader header) {
+        Release release = releases.find("id = ?1 and firmwareFormat is null", id).firstResult();
+        if (release == null) {
+            return false;
+        }
+        release.firmwareHeader(header);
+        changes.currentTenantChanged();
+        return true;
+    }
+
     /** An uploaded image and the digests its uploader declared (either may be null). */
     public record ImageUpload(InputStream content, String declaredMd5, String declaredSha256) {
     }
