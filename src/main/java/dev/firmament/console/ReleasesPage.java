@@ -50,8 +50,8 @@ public class ReleasesPage {
     }
 
     /** What a product form holds when it comes back with an error: the field it is about, and what was typed. */
-    public record ProductForm(String field, String error, String name, String chipFamily, String privateKeyPem) {
-        static final ProductForm EMPTY = new ProductForm(null, null, null, null, null);
+    public record ProductForm(String field, String error, String name, String chipFamily) {
+        static final ProductForm EMPTY = new ProductForm(null, null, null, null);
     }
 
     @CheckedTemplate
@@ -127,8 +127,8 @@ public class ReleasesPage {
         try {
             product = products.create(name, ConsoleForms.blankToNull(chipFamily));
         } catch (FirmamentException e) {
-            return Response.status(e.status()).entity(
-                    listPage(UploadForm.EMPTY, new ProductForm("create", e.getMessage(), name, chipFamily, null)))
+            return Response.status(e.status())
+                    .entity(listPage(UploadForm.EMPTY, new ProductForm("create", e.getMessage(), name, chipFamily)))
                     .build();
         }
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/releases/products/" + product.name,
@@ -147,7 +147,7 @@ public class ReleasesPage {
     private TemplateInstance productPage(String name, ProductForm form) {
         Product product = products.findByName(name);
         if (!"chip".equals(form.field())) { // the chip select shows what is stored unless its own change was refused
-            form = new ProductForm(form.field(), form.error(), name, product.chipFamily, null);
+            form = new ProductForm(form.field(), form.error(), name, product.chipFamily);
         }
         List<Release> ofProduct = releases.list().stream().filter(r -> r.productId.equals(product.id)).toList();
         return Templates.product(product, ofProduct, ImageHeader.CHIPS, signingKeys.enabled(),
@@ -160,7 +160,7 @@ public class ReleasesPage {
     @Operation(hidden = true)
     public Response setChipFamily(@PathParam("tenant") String tenant, @PathParam("name") String name,
             @RestForm String chipFamily, @Context HttpHeaders headers) {
-        return productChange(tenant, name, new ProductForm("chip", null, name, chipFamily, null), headers,
+        return productChange(tenant, name, new ProductForm("chip", null, name, chipFamily), headers,
                 () -> products.setChipFamily(name, chipFamily), "Chip family of " + name + " saved");
     }
 
@@ -170,7 +170,7 @@ public class ReleasesPage {
     @Operation(hidden = true)
     public Response generateSigningKey(@PathParam("tenant") String tenant, @PathParam("name") String name,
             @Context HttpHeaders headers) {
-        return productChange(tenant, name, new ProductForm("generate", null, name, null, null), headers,
+        return productChange(tenant, name, new ProductForm("generate", null, name, null), headers,
                 () -> signingKeys.generate(name), "A new signing key signs the next releases of " + name);
     }
 
@@ -181,7 +181,7 @@ public class ReleasesPage {
     public Response importSigningKey(@PathParam("tenant") String tenant, @PathParam("name") String name,
             @RestForm String privateKeyPem, @Context HttpHeaders headers) {
         // What was pasted is a private key: it is never sent back into the page, also not with an error.
-        return productChange(tenant, name, new ProductForm("import", null, name, null, null), headers,
+        return productChange(tenant, name, new ProductForm("import", null, name, null), headers,
                 () -> signingKeys.importKey(name, privateKeyPem),
                 "The imported key signs the next releases of " + name);
     }
@@ -192,7 +192,7 @@ public class ReleasesPage {
     @Operation(hidden = true)
     public Response retireSigningKey(@PathParam("tenant") String tenant, @PathParam("name") String name,
             @Context HttpHeaders headers) {
-        return productChange(tenant, name, new ProductForm("retire", null, name, null, null), headers,
+        return productChange(tenant, name, new ProductForm("retire", null, name, null), headers,
                 () -> signingKeys.retire(name), "New releases of " + name + " are no longer signed");
     }
 
@@ -213,7 +213,7 @@ public class ReleasesPage {
         try {
             change.run();
         } catch (FirmamentException e) {
-            ProductForm refused = new ProductForm(form.field(), e.getMessage(), name, form.chipFamily(), null);
+            ProductForm refused = new ProductForm(form.field(), e.getMessage(), name, form.chipFamily());
             return Response.status(e.status()).entity(productPage(name, refused)).build();
         }
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/releases/products/" + name, done);
