@@ -18,9 +18,26 @@ public final class Mac {
 
     /**
      * The canonical form of {@code text}, accepting upper or lower case with {@code :} or {@code -} separators, or
-     * twelve bare hex digits; empty for anything else.
+     * twelve bare hex digits; empty for anything else, and for a multicast address (the broadcast
+     * {@code FF:FF:FF:FF:FF:FF} among them), which no device has: a pin or group member with one would be a typo.
      */
     public static Optional<String> parse(String text) {
+        return canonical(text).filter(mac -> !multicast(mac));
+    }
+
+    /** Why {@code text} is refused as a device's MAC, in words; null when it is one. */
+    public static String whyNot(String text) {
+        Optional<String> mac = canonical(text);
+        return mac.isEmpty() ? "not a MAC address"
+                : multicast(mac.get()) ? "a multicast or broadcast address, never a device's" : null;
+    }
+
+    /** The I/G bit, the lowest of the first octet: set for group (multicast and broadcast) addresses. */
+    private static boolean multicast(String canonical) {
+        return (Integer.parseInt(canonical.substring(0, 2), 16) & 1) != 0;
+    }
+
+    private static Optional<String> canonical(String text) {
         if (text == null) {
             return Optional.empty();
         }
@@ -46,6 +63,7 @@ public final class Mac {
 
     /** Like {@link #parse} but for input that must be a MAC. */
     public static String require(String text) {
-        return parse(text).orElseThrow(() -> new InvalidInputException("invalid-mac", "Not a MAC address: " + text));
+        return parse(text).orElseThrow(() -> new InvalidInputException("invalid-mac",
+                text + " is " + whyNot(text) + " (a MAC is AA:BB:CC:DD:EE:FF)"));
     }
 }

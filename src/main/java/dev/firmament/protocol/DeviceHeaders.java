@@ -102,7 +102,7 @@ final class DeviceHeaders {
         if (raw == null || raw.isBlank()) {
             throw new BadDeviceRequestException("Missing " + header);
         }
-        return Mac.parse(raw).orElseThrow(() -> new BadDeviceRequestException(header + " is not a MAC address"));
+        return Mac.parse(raw).orElseThrow(() -> new BadDeviceRequestException(header + " is " + Mac.whyNot(raw)));
     }
 
     private static Mode mode(String raw) {

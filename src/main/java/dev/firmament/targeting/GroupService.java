@@ -92,7 +92,7 @@ public class GroupService {
                 valid.add(mac.get());
             } else {
                 errors.add(new LineError(i + 1, value.length() > 40 ? value.substring(0, 40) + "…" : value,
-                        "not a MAC address"));
+                        Mac.whyNot(value)));
             }
         }
         int added = valid.isEmpty() ? 0 : addMembers(groupId, valid);

@@ -76,6 +76,27 @@ class ApiBadInputTest {
     }
 
     @Test
+    void multicastAndBroadcastAddressesAreNeverDevices() {
+        Release release = mine.release("1.0.0", Fleet.espImage(1_000, 1), null);
+        var pin = api().contentType("application/json").body(Map.of("releaseId", release.id))
+                .put(path("/pins/FF:FF:FF:FF:FF:FF"));
+        Problems.assertProblem(pin, 400, "invalid-mac");
+        assertThat(pin.jsonPath().getString("detail")).contains("multicast or broadcast");
+        assertThat(api().get(path("/pins")).jsonPath().getList("$")).isEmpty();
+
+        long group = api().contentType("application/json").body(Map.of("name", "multicast-check")).post(path("/groups"))
+                .then().statusCode(201).extract().jsonPath().getLong("id");
+        var report = api().contentType("text/plain").body("5C:CF:7F:00:00:01\nFF:FF:FF:FF:FF:FF\n01:00:5E:00:00:FB\n")
+                .post(path("/groups/" + group + "/members")).then().statusCode(200).extract().jsonPath();
+        assertThat(report.getInt("added")).isEqualTo(1);
+        assertThat(report.getList("errors.line", Integer.class)).containsExactly(2, 3);
+        assertThat(report.getList("errors.error", String.class))
+                .allSatisfy(error -> assertThat(error).contains("multicast or broadcast"));
+        assertThat(api().get(path("/groups/" + group + "/members")).jsonPath().getList("$"))
+                .containsExactly("5C:CF:7F:00:00:01");
+    }
+
+    @Test
     void malformedJsonAndWrongContentTypesAreProblems() {
         Problems.assertProblem(api().contentType("application/json").body("{\"name\": ").post(path("/products")), 400,
                 "malformed-request");

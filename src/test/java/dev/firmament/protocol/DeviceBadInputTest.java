@@ -43,6 +43,7 @@ class DeviceBadInputTest {
                 Arguments.of("missing MAC", new String[] { "x-ESP8266-STA-MAC", null }),
                 Arguments.of("malformed MAC", new String[] { "x-ESP8266-STA-MAC", "DE:BA:7A:B1:E0" }),
                 Arguments.of("MAC with garbage", new String[] { "x-ESP8266-STA-MAC", "DE:BA:7A:B1:E0:4Z" }),
+                Arguments.of("broadcast MAC", new String[] { "x-ESP8266-STA-MAC", "FF:FF:FF:FF:FF:FF" }),
                 Arguments.of("non-numeric free space", new String[] { "x-ESP8266-free-space", "lots" }),
                 Arguments.of("negative sketch size", new String[] { "x-ESP8266-sketch-size", "-1" }),
                 Arguments.of("absurd chip size", new String[] { "x-ESP8266-chip-size", "99999999999999999999" }),
