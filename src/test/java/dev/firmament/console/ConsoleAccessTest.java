@@ -195,6 +195,20 @@ class ConsoleAccessTest {
     }
 
     @Test
+    void everyPageNamesAnIconThatIsServed() {
+        Session viewer = signIn(tenantA, Role.VIEWER);
+        String login = given().get("/console/login").asString();
+        String page = given().cookie(ConsoleAuthentication.COOKIE, viewer.cookie())
+                .get("/console/" + slugA + "/devices").asString();
+        for (String html : List.of(login, page)) {
+            assertThat(html).contains("<link rel=\"icon\" href=\"/assets/favicon.svg\"");
+        }
+        Response icon = given().get("/assets/favicon.svg");
+        assertThat(icon.statusCode()).isEqualTo(200);
+        assertThat(icon.contentType()).startsWith("image/svg+xml");
+    }
+
+    @Test
     void withoutASessionTheConsoleAsksToSignIn() {
         Response page = given().redirects().follow(false).get("/console/" + slugA + "/devices?q=5C");
         assertThat(page.statusCode()).isEqualTo(303);
