@@ -22,6 +22,7 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
+import dev.firmament.errors.FirmamentException;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.errors.NotFoundException;
 import dev.firmament.security.Allowed;
@@ -38,7 +39,8 @@ public class GroupsPage {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance groups(List<GroupService.GroupSummary> groups);
+        static native TemplateInstance groups(List<GroupService.GroupSummary> groups, String typed, String error,
+                GroupService.GroupSummary conflicting);
 
         static native TemplateInstance group(GroupService.GroupSummary group, List<String> members, int shown,
                 GroupService.ImportResult imported);
@@ -56,14 +58,23 @@ public class GroupsPage {
     @Allowed(Role.VIEWER)
     @Operation(hidden = true)
     public TemplateInstance list(@PathParam("tenant") String tenant) {
-        return Templates.groups(groups.list());
+        return Templates.groups(groups.list(), null, null, null);
     }
 
     @POST
     @Allowed(Role.MAINTAINER)
     @Operation(hidden = true)
     public Response create(@PathParam("tenant") String tenant, @RestForm String name, @Context HttpHeaders headers) {
-        MacGroup group = groups.create(name);
+        MacGroup group;
+        try {
+            group = groups.create(name);
+        } catch (FirmamentException e) {
+            // In place, with what was typed, and a link to the group it collides with.
+            List<GroupService.GroupSummary> all = groups.list();
+            GroupService.GroupSummary conflicting = name == null ? null
+                    : all.stream().filter(g -> g.name().equals(name.strip())).findFirst().orElse(null);
+            return Response.status(e.status()).entity(Templates.groups(all, name, e.getMessage(), conflicting)).build();
+        }
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/groups/" + group.id,
                 "Group " + group.name + " created");
     }

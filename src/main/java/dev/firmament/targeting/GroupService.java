@@ -32,6 +32,11 @@ public class GroupService {
     @Transactional
     public MacGroup create(String name) {
         PlainText.name(name, "group", 100);
+        if (!entityManager.createQuery("select g.id from MacGroup g where g.name = ?1", Long.class)
+                .setParameter(1, name.strip()).getResultList().isEmpty()) {
+            throw new dev.firmament.errors.ConflictException("group-exists",
+                    "A group named " + name.strip() + " already exists");
+        }
         MacGroup group = new MacGroup();
         group.name = name.strip();
         group.createdAt = Instant.now();

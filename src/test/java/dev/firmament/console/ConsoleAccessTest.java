@@ -195,6 +195,23 @@ class ConsoleAccessTest {
     }
 
     @Test
+    void aDuplicateGroupIsRefusedInPlaceKeepingTheNameAndLinkingTheGroupItCollidesWith() {
+        Session maintainer = signIn(tenantA, Role.MAINTAINER);
+        ConsoleLogin login = new ConsoleLogin(null, maintainer.cookie(), maintainer.csrf());
+        String groups = "/console/" + slugA + "/groups";
+        Response created = login.post(groups, "name", "north site");
+        assertThat(created.statusCode()).isEqualTo(303);
+        String first = created.header("Location").replaceAll(".*/groups/", "");
+
+        Response duplicate = login.post(groups, "name", " north site ");
+        assertThat(duplicate.statusCode()).isEqualTo(409);
+        assertThat(duplicate.asString()).contains("data-testid=\"group-error\"")
+                .contains("A group named north site already exists")
+                .contains("href=\"/console/" + slugA + "/groups/" + first + "\"").contains("value=\" north site \"")
+                .contains("Create group");
+    }
+
+    @Test
     void everyPageNamesAnIconThatIsServed() {
         Session viewer = signIn(tenantA, Role.VIEWER);
         String login = given().get("/console/login").asString();
