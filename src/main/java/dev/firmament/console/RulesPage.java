@@ -131,12 +131,27 @@ public class RulesPage {
     static class Templates {
         static native TemplateInstance rules(List<RuleRow> rules, List<Product> products,
                 List<GroupService.GroupSummary> groups, List<Release> releases, RuleForm form, Long editing,
-                String formError, String importError, List<NoFussVersionsFile.EntryError> importErrors);
+                String formError, ImportForm importForm);
 
         static native TemplateInstance liveCount(String count);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * What the import form holds when it comes back refused: the pasted text (kept, so nothing is lost), the replace
+     * choice, and each refused entry numbered from 1 as people count.
+     */
+    public record ImportForm(String json, boolean replace, String error, List<String> entries) {
+
+        static final ImportForm EMPTY = new ImportForm(null, false, null, List.of());
+
+        static ImportForm refused(String json, boolean replace, String error,
+                List<NoFussVersionsFile.EntryError> errors) {
+            return new ImportForm(json, replace, error,
+                    errors.stream().map(e -> "entry " + (e.entry() + 1) + ": " + e.error()).toList());
+        }
+    }
 
     private final RuleService rules;
     private final ProductService products;
@@ -159,7 +174,7 @@ public class RulesPage {
     @Allowed(Role.VIEWER)
     @Operation(hidden = true)
     public TemplateInstance list(@PathParam("tenant") String tenant) {
-        return page(new RuleForm(), null, null, null, List.of());
+        return page(new RuleForm(), null, null, ImportForm.EMPTY);
     }
 
     @GET
@@ -168,8 +183,8 @@ public class RulesPage {
     @Operation(hidden = true)
     public TemplateInstance edit(@PathParam("tenant") String tenant, @PathParam("id") long id) {
         VersionRule rule = rules.require(id);
-        return page(RuleForm.of(rule, products.namesById().getOrDefault(rule.productId, "")), id, null, null,
-                List.of());
+        return page(RuleForm.of(rule, products.namesById().getOrDefault(rule.productId, "")), id, null,
+                ImportForm.EMPTY);
     }
 
     @POST
@@ -180,7 +195,7 @@ public class RulesPage {
         try {
             rule = rules.create(spec(form));
         } catch (FirmamentException e) {
-            return Response.status(e.status()).entity(page(form, null, e.getMessage(), null, List.of())).build();
+            return Response.status(e.status()).entity(page(form, null, e.getMessage(), ImportForm.EMPTY)).build();
         }
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rules",
                 "Rule added at position " + rule.position);
@@ -195,7 +210,7 @@ public class RulesPage {
         try {
             rules.update(id, spec(form));
         } catch (FirmamentException e) {
-            return Response.status(e.status()).entity(page(form, id, e.getMessage(), null, List.of())).build();
+            return Response.status(e.status()).entity(page(form, id, e.getMessage(), ImportForm.EMPTY)).build();
         }
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rules", "Rule saved");
     }
@@ -267,19 +282,37 @@ public class RulesPage {
             try {
                 parsed = JSON.readTree(text);
             } catch (JsonProcessingException e) {
-                throw new InvalidInputException("invalid-json",
-                        "Not valid JSON (line " + e.getLocation().getLineNr() + "): " + e.getOriginalMessage());
+                throw new InvalidInputException("invalid-json", "This is not valid JSON: " + jsonProblem(e));
             }
             int imported = versionsFile.importFile(parsed, replace).size();
             return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rules",
                     imported + " rules imported" + (replace ? ", replacing the earlier ones" : ""));
         } catch (NoFussVersionsFile.ImportRefusedException e) {
-            return Response.status(e.status()).entity(page(new RuleForm(), null, null, e.getMessage(), e.errors()))
+            return Response.status(e.status()).entity(
+                    page(new RuleForm(), null, null, ImportForm.refused(json, replace, e.getMessage(), e.errors())))
                     .build();
         } catch (FirmamentException e) {
-            return Response.status(e.status()).entity(page(new RuleForm(), null, null, e.getMessage(), List.of()))
+            return Response.status(e.status()).entity(
+                    page(new RuleForm(), null, null, ImportForm.refused(json, replace, e.getMessage(), List.of())))
                     .build();
         }
+    }
+
+    /** Where and what, in words rather than the parser's ("Unexpected character ('n' (code 110))"). */
+    static String jsonProblem(JsonProcessingException e) {
+        String where = e.getLocation() == null ? ""
+                : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+        String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        java.util.regex.Matcher unexpected = java.util.regex.Pattern
+                .compile("(?:Unexpected character \\('|Unrecognized token ')(.{1,20}?)'").matcher(message);
+        if (message.startsWith("Unexpected end-of-input")) {
+            return "it ends early" + where + " (a bracket, brace or quote is not closed)";
+        }
+        if (unexpected.find()) {
+            return "unexpected \u201c" + unexpected.group(1) + "\u201d" + where
+                    + " (is a quote, comma or bracket missing before it?)";
+        }
+        return "the text cannot be read as JSON" + where;
     }
 
     @GET
@@ -292,8 +325,7 @@ public class RulesPage {
                 .header("Content-Disposition", "attachment; filename=\"versions.json\"").build();
     }
 
-    private TemplateInstance page(RuleForm form, Long editing, String formError, String importError,
-            List<NoFussVersionsFile.EntryError> importErrors) {
+    private TemplateInstance page(RuleForm form, Long editing, String formError, ImportForm importForm) {
         List<Product> allProducts = products.list();
         Map<UUID, String> productNames = allProducts.stream()
                 .collect(java.util.stream.Collectors.toMap(p -> p.id, p -> p.name));
@@ -305,8 +337,7 @@ public class RulesPage {
                         queries.devicesMatching(rule.productId, List.of(rule.macs), List.of(rule.groupIds),
                                 rule.versionConditions)))
                 .toList();
-        return Templates.rules(rows, allProducts, groups.list(), allReleases, form, editing, formError, importError,
-                importErrors);
+        return Templates.rules(rows, allProducts, groups.list(), allReleases, form, editing, formError, importForm);
     }
 
     private RuleService.RuleSpec spec(RuleForm form) {

@@ -385,7 +385,15 @@ class ConsoleJourneyTest {
                 .fill("[{\"origin\": {\"device\": \"SONOFF_BASIC\"}," + " \"target\": {\"version\": \"9.9.9\"}}]");
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Import")).click();
         assertThat(page.getByTestId("import-error")).containsText("9.9.9");
+        assertThat(page.getByTestId("import-error")).containsText("entry 1:"); // counted as people count
+        assertThat(page.getByLabel("Paste a versions.json"))
+                .hasValue("[{\"origin\": {\"device\": \"SONOFF_BASIC\"}, \"target\": {\"version\": \"9.9.9\"}}]");
         assertThat(page.getByTestId("rules").locator("tbody tr")).hasCount(1); // the "no rule yet" row
+        page.getByLabel("Paste a versions.json").fill("[{\"origin\": nope}]");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Import")).click();
+        assertThat(page.getByTestId("import-error")).containsText("unexpected \u201cnope\u201d at line 1, column 13");
+        assertThat(page.getByTestId("import-error")).not().containsText("was expecting");
+        assertThat(page.getByLabel("Paste a versions.json")).hasValue("[{\"origin\": nope}]");
         page.getByLabel("Paste a versions.json")
                 .fill("[{\"origin\": {\"device\": \"SONOFF_BASIC\","
                         + " \"max\": \"0.5.0\"}, \"target\": {\"version\": \"1.0.0\"}},"
