@@ -212,6 +212,23 @@ class ConsoleAccessTest {
     }
 
     @Test
+    void aGroupImportThatMostlyWorkedIsAWarningNotAnError() {
+        Session maintainer = signIn(tenantA, Role.MAINTAINER);
+        long group = tenantA.group("import report").id;
+        String members = "/console/" + slugA + "/groups/" + group + "/members";
+        Response mostly = given().cookie(ConsoleAuthentication.COOKIE, maintainer.cookie())
+                .header(ConsoleAuthentication.CSRF_HEADER, maintainer.csrf())
+                .multiPart("macs", "5C:CF:7F:00:10:01\n5C:CF:7F:00:10:02\nnot-a-mac").post(members);
+        assertThat(mostly.statusCode()).as("some lines were refused").isEqualTo(422);
+        assertThat(mostly.asString()).contains("class=\"warning\" data-testid=\"import-summary\">2 added")
+                .contains("1 lines refused");
+        Response none = given().cookie(ConsoleAuthentication.COOKIE, maintainer.cookie())
+                .header(ConsoleAuthentication.CSRF_HEADER, maintainer.csrf()).multiPart("macs", "not-a-mac")
+                .post(members);
+        assertThat(none.asString()).contains("class=\"error\" data-testid=\"import-summary\">0 added");
+    }
+
+    @Test
     void everyPageNamesAnIconThatIsServed() {
         Session viewer = signIn(tenantA, Role.VIEWER);
         String login = given().get("/console/login").asString();
