@@ -46,8 +46,10 @@ class ImageHeaderBackfill {
         try {
             for (ReleaseService.Headerless release : releases.headerless()) {
                 ImageHeader header;
-                try (InputStream head = store.open(release.tenantId(), release.sha256(), 0, ImageHeader.LENGTH)) {
-                    header = ImageHeader.read(head.readNBytes(ImageHeader.LENGTH));
+                // The range must lie within the object: an image may be shorter than a header.
+                int length = (int) Math.min(ImageHeader.LENGTH, release.size());
+                try (InputStream head = store.open(release.tenantId(), release.sha256(), 0, length)) {
+                    header = ImageHeader.read(head.readNBytes(length));
                 } catch (InvalidImageException e) {
                     // Left as it was (offered without hardware checks); said at every start until someone replaces it.
                     LOG.warnf("Release %d of tenant %s holds firmware no known chip runs, so devices are not checked"

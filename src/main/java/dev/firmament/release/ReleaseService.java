@@ -52,18 +52,19 @@ public class ReleaseService {
         this.maxImageSize = config.maxImageSize();
     }
 
-    /** Releases of every tenant whose firmware was stored before headers were read: tenant, id, SHA-256. */
-    record Headerless(UUID tenantId, long id, String sha256) {
+    /** Releases of every tenant whose firmware was stored before headers were read: tenant, id, SHA-256, size. */
+    record Headerless(UUID tenantId, long id, String sha256, long size) {
     }
 
     List<Headerless> headerless() {
         List<Headerless> found = new java.util.ArrayList<>();
         // Native: across tenants, as the tenant filter applies to entity queries only.
-        for (Object row : releases.getEntityManager().createNativeQuery("select tenant_id, id, firmware_sha256 from"
-                + " releases where firmware_sha256 is not null and firmware_format is null order by tenant_id, id")
+        for (Object row : releases.getEntityManager().createNativeQuery("select tenant_id, id, firmware_sha256,"
+                + " firmware_size from releases where firmware_sha256 is not null and firmware_format is null order by tenant_id, id")
                 .getResultList()) {
             Object[] r = (Object[]) row;
-            found.add(new Headerless(UUID.fromString((String) r[0]), ((Number) r[1]).longValue(), (String) r[2]));
+            found.add(new Headerless(UUID.fromString((String) r[0]), ((Number) r[1]).longValue(), (String) r[2],
+                    ((Number) r[3]).longValue()));
         }
         return found;
     }
