@@ -298,13 +298,16 @@ public class RulesPage {
         }
     }
 
+    /** The token the parser stumbled on, in its two messages for it. */
+    private static final java.util.regex.Pattern UNEXPECTED_TOKEN = java.util.regex.Pattern
+            .compile("(?:Unexpected character \\('|Unrecognized token ')(.{1,20}?)'");
+
     /** Where and what, in words rather than the parser's ("Unexpected character ('n' (code 110))"). */
     static String jsonProblem(JsonProcessingException e) {
         String where = e.getLocation() == null ? ""
                 : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
         String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
-        java.util.regex.Matcher unexpected = java.util.regex.Pattern
-                .compile("(?:Unexpected character \\('|Unrecognized token ')(.{1,20}?)'").matcher(message);
+        java.util.regex.Matcher unexpected = UNEXPECTED_TOKEN.matcher(message);
         if (message.startsWith("Unexpected end-of-input")) {
             return "it ends early" + where + " (a bracket, brace or quote is not closed)";
         }
