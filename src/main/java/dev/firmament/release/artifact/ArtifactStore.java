@@ -9,7 +9,8 @@ import java.util.UUID;
 
 /**
  * Content-addressed storage of firmware and filesystem images, one namespace per tenant. An object's key is the SHA-256
- * of its bytes, so identical uploads share one object and a stored object never changes.
+ * of its bytes, so identical uploads share one object and a stored object never changes. Beside the tenants' objects
+ * the store keeps write-once records (audit checkpoints) that no tenant's garbage collection can reach.
  */
 public interface ArtifactStore {
 
@@ -45,6 +46,30 @@ public interface ArtifactStore {
 
     /** Every object the tenant has, for audits and garbage collection. */
     List<StoredArtifact> list(UUID tenantId) throws IOException;
+
+    /**
+     * Writes a small record (an audit checkpoint) under {@code name}, outside every tenant's namespace, unless a record
+     * of that name exists: records are write-once, so a second writer cannot replace the first. Names are
+     * slash-separated segments of {@code [a-z0-9._-]}.
+     *
+     * @return whether this call wrote it
+     */
+    boolean putRecord(String name, byte[] content) throws IOException;
+
+    /** The record's bytes, or empty when there is none of that name. */
+    Optional<byte[]> readRecord(String name) throws IOException;
+
+    /** The names of the records under {@code prefix} (which ends with a slash), in name order. */
+    List<String> listRecords(String prefix) throws IOException;
+
+    /** {@code name} if it is a valid record name or prefix (a prefix ends with a slash); refuses anything else. */
+    static String requireRecordName(String name, boolean prefix) {
+        if (name == null || !name.matches(prefix ? "([a-z0-9._-]+/)+" : "([a-z0-9._-]+/)*[a-z0-9._-]+")
+                || name.contains("..")) {
+            throw new IllegalArgumentException("Not a record " + (prefix ? "prefix" : "name") + ": " + name);
+        }
+        return name;
+    }
 
     /** Throws when the store cannot currently serve reads and writes. */
     void checkAvailable() throws IOException;

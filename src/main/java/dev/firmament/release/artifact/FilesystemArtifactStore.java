@@ -152,6 +152,45 @@ public class FilesystemArtifactStore implements ArtifactStore {
     }
 
     @Override
+    public boolean putRecord(String name, byte[] content) throws IOException {
+        Path target = recordPath(ArtifactStore.requireRecordName(name, false));
+        Files.createDirectories(target.getParent());
+        Path part = incoming.resolve(UUID.randomUUID() + ".part");
+        try {
+            Files.write(part, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    StandardOpenOption.SYNC);
+            // link(2) fails when the name exists, where a rename would replace it: that is what makes records
+            // write-once.
+            Files.createLink(target, part);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } finally {
+            Files.deleteIfExists(part);
+        }
+    }
+
+    @Override
+    public Optional<byte[]> readRecord(String name) throws IOException {
+        try {
+            return Optional.of(Files.readAllBytes(recordPath(ArtifactStore.requireRecordName(name, false))));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public List<String> listRecords(String prefix) throws IOException {
+        Path directory = recordPath(ArtifactStore.requireRecordName(prefix, true));
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (var files = Files.list(directory)) {
+            return files.filter(Files::isRegularFile).map(file -> prefix + file.getFileName()).sorted().toList();
+        }
+    }
+
+    @Override
     public void checkAvailable() throws IOException {
         Path probe = Files.createTempFile(incoming, "health", ".probe");
         Files.delete(probe);
@@ -172,6 +211,10 @@ public class FilesystemArtifactStore implements ArtifactStore {
             throw new IllegalArgumentException(
                     "Range " + offset + "+" + length + " is outside an object of " + size + " bytes");
         }
+    }
+
+    private Path recordPath(String name) {
+        return root.resolve("records").resolve(name);
     }
 
     private Path tenantRoot(UUID tenantId) {

@@ -1,5 +1,6 @@
 package dev.firmament.release.artifact;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -187,6 +188,50 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
     }
 
     @Override
+    public boolean putRecord(String name, byte[] content) throws IOException {
+        String key = keyPrefix + "records/" + ArtifactStore.requireRecordName(name, false);
+        if (exists(key)) {
+            return false;
+        }
+        // If-None-Match makes the put itself conditional where the server supports it (AWS, MinIO), closing the race
+        // between two writers; a bucket with Object Lock makes the record undeletable as well.
+        call(() -> client.putObject(PutObjectArgs.builder().bucket(config.bucket()).object(key)
+                .stream(new ByteArrayInputStream(content), content.length, -1).contentType("text/plain")
+                .headers(Map.of("If-None-Match", "*")).build()));
+        return true;
+    }
+
+    @Override
+    public Optional<byte[]> readRecord(String name) throws IOException {
+        String key = keyPrefix + "records/" + ArtifactStore.requireRecordName(name, false);
+        try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(config.bucket()).object(key).build())) {
+            return Optional.of(in.readAllBytes());
+        } catch (ErrorResponseException e) {
+            if (isNotFound(e)) {
+                return Optional.empty();
+            }
+            throw new IOException("S3 get failed: " + e.errorResponse().code(), e);
+        } catch (MinioException | GeneralSecurityException e) {
+            throw new IOException("S3 get failed", e);
+        }
+    }
+
+    @Override
+    public List<String> listRecords(String prefix) throws IOException {
+        String keys = keyPrefix + "records/" + ArtifactStore.requireRecordName(prefix, true);
+        List<String> names = new ArrayList<>();
+        for (Result<Item> result : client
+                .listObjects(ListObjectsArgs.builder().bucket(config.bucket()).prefix(keys).recursive(false).build())) {
+            Item item = call(result::get);
+            if (!item.isDir()) {
+                names.add(prefix + item.objectName().substring(keys.length()));
+            }
+        }
+        names.sort(null);
+        return names;
+    }
+
+    @Override
     public void checkAvailable() throws IOException {
         boolean exists = call(() -> client.bucketExists(BucketExistsArgs.builder().bucket(config.bucket()).build()));
         if (!exists) {
@@ -233,6 +278,20 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
             throw new IOException("S3 get failed: " + e.errorResponse().code(), e);
         } catch (MinioException | GeneralSecurityException e) {
             throw new IOException("S3 get failed", e);
+        }
+    }
+
+    private boolean exists(String key) throws IOException {
+        try {
+            client.statObject(StatObjectArgs.builder().bucket(config.bucket()).object(key).build());
+            return true;
+        } catch (ErrorResponseException e) {
+            if (isNotFound(e)) {
+                return false;
+            }
+            throw new IOException("S3 stat failed: " + e.errorResponse().code(), e);
+        } catch (MinioException | GeneralSecurityException e) {
+            throw new IOException("S3 stat failed", e);
         }
     }
 

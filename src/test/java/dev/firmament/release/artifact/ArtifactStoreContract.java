@@ -27,6 +27,24 @@ abstract class ArtifactStoreContract {
     final UUID otherTenant = UUID.randomUUID();
 
     @Test
+    void recordsAreWriteOnceAndListedInNameOrder() throws Exception {
+        String prefix = "test-records/" + UUID.randomUUID() + "/";
+
+        assertThat(store.putRecord(prefix + "0002.txt", "second".getBytes())).isTrue();
+        assertThat(store.putRecord(prefix + "0001.txt", "first".getBytes())).isTrue();
+        assertThat(store.putRecord(prefix + "0001.txt", "replaced".getBytes())).isFalse();
+
+        assertThat(store.readRecord(prefix + "0001.txt"))
+                .hasValueSatisfying(b -> assertThat(b).isEqualTo("first".getBytes()));
+        assertThat(store.readRecord(prefix + "0003.txt")).isEmpty();
+        assertThat(store.listRecords(prefix)).containsExactly(prefix + "0001.txt", prefix + "0002.txt");
+        assertThat(store.listRecords("test-records/" + UUID.randomUUID() + "/")).isEmpty();
+        assertThatThrownBy(() -> store.putRecord("../tenants/x", new byte[1]))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.listRecords("no-slash")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void putComputesSizeAndDigestsWhileStreaming() throws Exception {
         byte[] image = randomBytes(300_001);
 
