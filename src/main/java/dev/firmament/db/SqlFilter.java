@@ -49,6 +49,14 @@ public final class SqlFilter {
         return query;
     }
 
+    /**
+     * A {@code like} pattern matching {@code text} anywhere, its own {@code %}, {@code _} and backslashes taken
+     * literally (use with {@code escape '\\'}, PostgreSQL's default); null stays null, so the filter is left out.
+     */
+    public static String containing(String text) {
+        return text == null ? null : "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    }
+
     /** A {@code timestamptz} column as native queries return it (the JDBC type depends on the driver's mapping). */
     public static Instant instant(Object value) {
         if (value == null) {
