@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -14,6 +15,8 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+
+import org.hibernate.jpa.HibernateHints;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,11 +39,13 @@ public class AuditService {
     private final EntityManager entityManager;
     private final TenantContext tenants;
     private final ObjectMapper json;
+    private final InstantSource clock;
 
-    AuditService(EntityManager entityManager, TenantContext tenants, ObjectMapper json) {
+    AuditService(EntityManager entityManager, TenantContext tenants, ObjectMapper json, InstantSource clock) {
         this.entityManager = entityManager;
         this.tenants = tenants;
         this.json = json;
+        this.clock = clock;
     }
 
     /**
@@ -70,7 +75,7 @@ public class AuditService {
         long seq = last.isEmpty() ? 1 : ((Number) ((Object[]) last.get(0))[0]).longValue() + 1;
         String prevHash = last.isEmpty() ? GENESIS : (String) ((Object[]) last.get(0))[1];
         AuditEvent event = new AuditEvent(seq, UUID.randomUUID().toString(),
-                Instant.now().truncatedTo(ChronoUnit.MICROS), actor.type(), actor.id(), actor.name(), action,
+                clock.instant().truncatedTo(ChronoUnit.MICROS), actor.type(), actor.id(), actor.name(), action,
                 targetType, targetId, toJson(before), toJson(after), actor.requestId(), actor.ip(), actor.userAgent(),
                 prevHash, null);
         String hash = hash(event);
@@ -92,41 +97,133 @@ public class AuditService {
     /** The current tenant's events, newest first. */
     @Transactional
     public List<AuditEvent> query(Query query) {
-        var nativeQuery = new SqlFilter("tenant_id = ?", currentTenant())
-                .and("(actor_id = ? or actor_name = ?)", query.actor()).and("action = ?", query.action())
-                .and("target_id = ?", query.target()).and("at >= ?", query.from()).and("at < ?", query.to())
-                .query(entityManager, SELECT,
-                        " order by seq desc limit " + Math.max(1, Math.min(query.limit(), 10_000)));
-        return nativeQuery.getResultList().stream().map(row -> event((Object[]) row)).toList();
+        return query(currentChain(), query);
     }
 
-    /** The result of walking a chain. */
-    public record Verification(boolean intact, long events, Long brokenAtSeq, String brokenEventId, String reason) {
-    }
-
-    /** Recomputes the current tenant's chain from its first event; reports the first broken link. */
+    /**
+     * The events of {@code chain} (a tenant's id, or {@link TenantContext#NO_TENANT} for the platform), newest first.
+     * Actor and action match anywhere in the text, ignoring case ("rollout" finds every rollout action); the target
+     * matches its id exactly.
+     */
     @Transactional
-    public Verification verify() {
-        List<?> rows = new SqlFilter("tenant_id = ?", currentTenant()).query(entityManager, SELECT, " order by seq")
+    public List<AuditEvent> query(UUID chain, Query query) {
+        return filter(chain, query)
+                .query(entityManager, SELECT,
+                        " order by seq desc limit " + Math.max(1, Math.min(query.limit(), 10_000)))
+                .getResultList().stream().map(row -> event((Object[]) row)).toList();
+    }
+
+    /**
+     * Every event of {@code chain} that matches the filter (its limit aside), oldest first, handed to {@code sink} as
+     * it is read: an export of any length in constant memory.
+     */
+    @Transactional
+    public void export(UUID chain, Query query, EventSink sink) throws java.io.IOException {
+        try (var rows = filter(chain, query).query(entityManager, SELECT, " order by seq")
+                .setHint(HibernateHints.HINT_FETCH_SIZE, 1000).getResultStream()) {
+            for (var iterator = rows.iterator(); iterator.hasNext();) {
+                sink.accept(event((Object[]) iterator.next()));
+            }
+        }
+    }
+
+    /** Takes exported events one by one. */
+    @FunctionalInterface
+    public interface EventSink {
+        void accept(AuditEvent event) throws java.io.IOException;
+    }
+
+    private static SqlFilter filter(UUID chain, Query query) {
+        String actor = SqlFilter.containing(query.actor());
+        return new SqlFilter("tenant_id = ?", chain.toString()).and("(actor_id ilike ? or actor_name ilike ?)", actor)
+                .and("action ilike ?", SqlFilter.containing(query.action())).and("target_id = ?", query.target())
+                .and("at >= ?", query.from()).and("at < ?", query.to());
+    }
+
+    /** The chain of the current tenant, or the platform's outside a tenant. */
+    public UUID currentChain() {
+        return tenants.current().orElse(TenantContext.NO_TENANT);
+    }
+
+    /** A chain's newest event: its sequence number and hash. */
+    public record Head(UUID chain, long seq, String hash) {
+    }
+
+    /** The head of every chain that has events. */
+    @Transactional
+    public List<Head> heads() {
+        // A skip scan over the primary key: one index probe per chain, not a pass over every event.
+        List<?> rows = entityManager.createNativeQuery("with recursive chains(tenant_id) as ("
+                + " (select tenant_id from audit_events order by tenant_id limit 1) union all"
+                + " select (select tenant_id from audit_events where tenant_id > c.tenant_id order by tenant_id limit 1)"
+                + " from chains c where c.tenant_id is not null)"
+                + " select c.tenant_id, h.seq, h.hash from chains c cross join lateral (select seq, hash from audit_events"
+                + " where tenant_id = c.tenant_id order by seq desc limit 1) h where c.tenant_id is not null")
                 .getResultList();
+        return rows.stream().map(row -> (Object[]) row)
+                .map(r -> new Head(UUID.fromString((String) r[0]), ((Number) r[1]).longValue(), (String) r[2]))
+                .toList();
+    }
+
+    /** The chain's newest event, if it has any. */
+    @Transactional
+    public java.util.Optional<Head> head(UUID chain) {
+        List<?> rows = entityManager
+                .createNativeQuery("select seq, hash from audit_events where tenant_id = ?1 order by seq desc limit 1")
+                .setParameter(1, chain.toString()).getResultList();
+        return rows.stream().map(row -> (Object[]) row)
+                .map(r -> new Head(chain, ((Number) r[0]).longValue(), (String) r[1])).findFirst();
+    }
+
+    /** The hash stored for event {@code seq} of {@code chain}, if there is such an event. */
+    @Transactional
+    public java.util.Optional<String> hashAt(UUID chain, long seq) {
+        List<?> rows = entityManager
+                .createNativeQuery("select hash from audit_events where tenant_id = ?1 and seq = ?2")
+                .setParameter(1, chain.toString()).setParameter(2, seq).getResultList();
+        return rows.stream().map(String.class::cast).findFirst();
+    }
+
+    /**
+     * The result of walking a chain event by event: each event's content against its hash, and each link to the event
+     * before it. What the walk cannot see (events removed from the end, a chain rewritten whole) the checkpoints show:
+     * see {@link AuditVerifier}.
+     */
+    public record Walk(long events, long headSeq, Long brokenAtSeq, String brokenEventId, String problem,
+            String reason) {
+        public boolean intact() {
+            return problem == null;
+        }
+    }
+
+    /** Recomputes {@code chain} from its first event, streaming; reports the first broken link. */
+    @Transactional
+    public Walk walk(UUID chain) {
         String previous = GENESIS;
         long expectedSeq = 1;
-        for (Object row : rows) {
-            AuditEvent event = event((Object[]) row);
-            if (event.seq() != expectedSeq) {
-                return new Verification(false, rows.size(), expectedSeq, null, "event " + expectedSeq + " is missing");
+        long events = 0;
+        try (var rows = new SqlFilter("tenant_id = ?", chain.toString()).query(entityManager, SELECT, " order by seq")
+                .setHint(HibernateHints.HINT_FETCH_SIZE, 1000).getResultStream()) {
+            for (var iterator = rows.iterator(); iterator.hasNext();) {
+                AuditEvent event = event((Object[]) iterator.next());
+                events++;
+                if (event.seq() != expectedSeq) {
+                    return new Walk(events, event.seq(), expectedSeq, null, "event-missing",
+                            "event " + expectedSeq + " is missing");
+                }
+                if (!event.prevHash().equals(previous)) {
+                    return new Walk(events, event.seq(), event.seq(), event.id(), "link-broken",
+                            "does not follow the event before it");
+                }
+                if (!hash(event).equals(event.hash())) {
+                    return new Walk(events, event.seq(), event.seq(), event.id(), "content-changed",
+                            "content was changed");
+                }
+                previous = event.hash();
+                expectedSeq++;
             }
-            if (!event.prevHash().equals(previous)) {
-                return new Verification(false, rows.size(), event.seq(), event.id(),
-                        "does not follow the event before it");
-            }
-            if (!hash(event).equals(event.hash())) {
-                return new Verification(false, rows.size(), event.seq(), event.id(), "content was changed");
-            }
-            previous = event.hash();
-            expectedSeq++;
         }
-        return new Verification(true, rows.size(), null, null, null);
+        return new Walk(events, expectedSeq - 1, null, null, null, null);
     }
 
     private static final String SELECT = "select seq, cast(id as varchar), at, actor_type, actor_id, actor_name,"
@@ -161,10 +258,6 @@ public class AuditService {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Unserialisable audit content", e);
         }
-    }
-
-    private String currentTenant() {
-        return tenants.current().orElse(TenantContext.NO_TENANT).toString();
     }
 
     private static AuditActor actor() {

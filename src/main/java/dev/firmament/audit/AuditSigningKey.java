@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -46,6 +47,7 @@ public class AuditSigningKey {
     /** Every key a checkpoint may be signed with, by id: the current one and the configured earlier ones. */
     private final Map<String, PublicKey> verifiers = new LinkedHashMap<>();
 
+    @Inject
     AuditSigningKey(AuditConfig config) {
         this(config.signingKey().map(AuditSigningKey::fromPkcs8).orElseGet(() -> fromFile(config.signingKeyFile())),
                 config.previousPublicKeys().orElse(List.of()));

@@ -17,9 +17,10 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
-import dev.firmament.audit.AuditCsv;
 import dev.firmament.audit.AuditEvent;
+import dev.firmament.audit.AuditExport;
 import dev.firmament.audit.AuditService;
+import dev.firmament.audit.AuditVerifier;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.ConsolePage;
 import dev.firmament.security.Role;
@@ -45,6 +46,11 @@ public class AuditPage {
                     "target", nonNull(target), "from", nonNull(from), "to", nonNull(to)));
         }
 
+        public String ndjsonQuery() {
+            return ConsoleForms.queryString(java.util.Map.of("actor", nonNull(actor), "action", nonNull(action),
+                    "target", nonNull(target), "from", nonNull(from), "to", nonNull(to), "format", "ndjson"));
+        }
+
         private static String nonNull(String value) {
             return value == null ? "" : value;
         }
@@ -54,15 +60,17 @@ public class AuditPage {
     static class Templates {
         static native TemplateInstance audit(Filters filters, List<AuditEvent> events, int limit);
 
-        static native TemplateInstance chain(AuditService.Verification verification);
+        static native TemplateInstance chain(AuditVerifier.Verification verification);
     }
 
     private static final int LIMIT = 500;
 
     private final AuditService audit;
+    private final AuditVerifier verifier;
 
-    AuditPage(AuditService audit) {
+    AuditPage(AuditService audit, AuditVerifier verifier) {
         this.audit = audit;
+        this.verifier = verifier;
     }
 
     @GET
@@ -76,15 +84,15 @@ public class AuditPage {
     }
 
     @GET
-    @Path("export.csv")
-    @Produces("text/csv")
+    @Path("export")
+    @Produces({ "text/csv", "application/x-ndjson" })
     @Allowed(Role.VIEWER)
     @Operation(hidden = true)
     public Response export(@PathParam("tenant") String tenant, @QueryParam("actor") String actor,
             @QueryParam("action") String action, @QueryParam("target") String target, @QueryParam("from") String from,
-            @QueryParam("to") String to) {
-        String csv = AuditCsv.of(audit.query(new Filters(actor, action, target, from, to).query(10_000)));
-        return Response.ok(csv).header("Content-Disposition", "attachment; filename=\"audit.csv\"").build();
+            @QueryParam("to") String to, @QueryParam("format") String format) {
+        return AuditExport.download(audit, audit.currentChain(),
+                new Filters(actor, action, target, from, to).query(Integer.MAX_VALUE), format, "audit-" + tenant);
     }
 
     /** Recomputes the chain on request: it reads every event of the tenant. */
@@ -93,6 +101,6 @@ public class AuditPage {
     @Allowed(Role.VIEWER)
     @Operation(hidden = true)
     public TemplateInstance verify(@PathParam("tenant") String tenant) {
-        return Templates.chain(audit.verify());
+        return Templates.chain(verifier.verify(audit.currentChain()));
     }
 }

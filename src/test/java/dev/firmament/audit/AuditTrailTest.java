@@ -65,8 +65,8 @@ class AuditTrailTest {
 
     @Test
     void exportsCsv() {
-        String csv = given().auth().oauth2(token).get("/api/v1/tenants/{t}/audit/export.csv", slug).then()
-                .statusCode(200).contentType("text/csv").extract().asString();
+        String csv = given().auth().oauth2(token).get("/api/v1/tenants/{t}/audit/export", slug).then().statusCode(200)
+                .contentType("text/csv").extract().asString();
 
         assertThat(csv.lines().findFirst().orElseThrow()).startsWith("seq,id,at,actor_type");
         assertThat(csv).contains("\"product.create\"").contains("SONOFF_POW");

@@ -438,7 +438,7 @@ class ConsoleJourneyTest {
         assertThat(page.locator("#flash")).containsText("3 of 3 devices added to the group");
 
         // The audit log exports what happened as CSV.
-        var csv = page.request().get("/console/" + slug + "/audit/export.csv?action=device.block");
+        var csv = page.request().get("/console/" + slug + "/audit/export?action=device.block");
         assertThat(csv.headers().get("content-type")).startsWith("text/csv");
         assertThat(csv.text().lines().count()).isEqualTo(4);
         page.context().close();
