@@ -95,23 +95,16 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 
     @Override
     public Optional<StoredArtifact> stat(UUID tenantId, String sha256) throws IOException {
-        try {
-            StatObjectResponse stat = client
-                    .statObject(StatObjectArgs.builder().bucket(config.bucket()).object(key(tenantId, sha256)).build());
-            String md5 = stat.userMetadata().get(MD5_METADATA);
-            if (md5 == null) {
-                throw new IOException(
-                        "Object " + stat.object() + " has no MD5 metadata; it was not stored by" + " Firmament");
-            }
-            return Optional.of(new StoredArtifact(sha256, md5, stat.size()));
-        } catch (ErrorResponseException e) {
-            if (isNotFound(e)) {
-                return Optional.empty();
-            }
-            throw new IOException("S3 stat failed: " + e.errorResponse().code(), e);
-        } catch (MinioException | GeneralSecurityException e) {
-            throw new IOException("S3 stat failed", e);
+        Optional<StatObjectResponse> found = statKey(key(tenantId, sha256));
+        if (found.isEmpty()) {
+            return Optional.empty();
         }
+        String md5 = found.get().userMetadata().get(MD5_METADATA);
+        if (md5 == null) {
+            throw new IOException(
+                    "Object " + found.get().object() + " has no MD5 metadata; it was not stored by" + " Firmament");
+        }
+        return Optional.of(new StoredArtifact(sha256, md5, found.get().size()));
     }
 
     @Override
@@ -189,8 +182,8 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 
     @Override
     public boolean putRecord(String name, byte[] content) throws IOException {
-        String key = keyPrefix + "records/" + ArtifactStore.requireRecordName(name, false);
-        if (exists(key)) {
+        String key = recordKey(ArtifactStore.requireRecordName(name, false));
+        if (statKey(key).isPresent()) {
             return false;
         }
         // If-None-Match makes the put itself conditional where the server supports it (AWS, MinIO), closing the race
@@ -203,22 +196,17 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 
     @Override
     public Optional<byte[]> readRecord(String name) throws IOException {
-        String key = keyPrefix + "records/" + ArtifactStore.requireRecordName(name, false);
-        try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(config.bucket()).object(key).build())) {
+        String key = recordKey(ArtifactStore.requireRecordName(name, false));
+        try (InputStream in = get(GetObjectArgs.builder().bucket(config.bucket()).object(key).build(), name)) {
             return Optional.of(in.readAllBytes());
-        } catch (ErrorResponseException e) {
-            if (isNotFound(e)) {
-                return Optional.empty();
-            }
-            throw new IOException("S3 get failed: " + e.errorResponse().code(), e);
-        } catch (MinioException | GeneralSecurityException e) {
-            throw new IOException("S3 get failed", e);
+        } catch (ArtifactNotFoundException e) {
+            return Optional.empty();
         }
     }
 
     @Override
     public List<String> listRecords(String prefix) throws IOException {
-        String keys = keyPrefix + "records/" + ArtifactStore.requireRecordName(prefix, true);
+        String keys = recordKey(ArtifactStore.requireRecordName(prefix, true));
         List<String> names = new ArrayList<>();
         for (Result<Item> result : client
                 .listObjects(ListObjectsArgs.builder().bucket(config.bucket()).prefix(keys).recursive(false).build())) {
@@ -268,12 +256,12 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         }
     }
 
-    private InputStream get(GetObjectArgs args, String sha256) throws IOException {
+    private InputStream get(GetObjectArgs args, String name) throws IOException {
         try {
             return client.getObject(args);
         } catch (ErrorResponseException e) {
             if (isNotFound(e)) {
-                throw new ArtifactNotFoundException(sha256);
+                throw new ArtifactNotFoundException(name);
             }
             throw new IOException("S3 get failed: " + e.errorResponse().code(), e);
         } catch (MinioException | GeneralSecurityException e) {
@@ -281,13 +269,17 @@ public class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         }
     }
 
-    private boolean exists(String key) throws IOException {
+    private String recordKey(String nameOrPrefix) {
+        return keyPrefix + "records/" + nameOrPrefix;
+    }
+
+    /** The object's metadata, or empty when there is no such object. */
+    private Optional<StatObjectResponse> statKey(String key) throws IOException {
         try {
-            client.statObject(StatObjectArgs.builder().bucket(config.bucket()).object(key).build());
-            return true;
+            return Optional.of(client.statObject(StatObjectArgs.builder().bucket(config.bucket()).object(key).build()));
         } catch (ErrorResponseException e) {
             if (isNotFound(e)) {
-                return false;
+                return Optional.empty();
             }
             throw new IOException("S3 stat failed: " + e.errorResponse().code(), e);
         } catch (MinioException | GeneralSecurityException e) {
