@@ -10,6 +10,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -68,12 +69,9 @@ public class AuditService {
         // One writer per chain at a time; the lock ends with the transaction.
         entityManager.createNativeQuery("select pg_advisory_xact_lock(hashtext(?1))").setParameter(1, tenantId)
                 .getSingleResult();
-        List<?> last = entityManager
-                .createNativeQuery(
-                        "select seq, hash from audit_events where tenant_id = ?1" + " order by seq desc limit 1")
-                .setParameter(1, tenantId).getResultList();
-        long seq = last.isEmpty() ? 1 : ((Number) ((Object[]) last.get(0))[0]).longValue() + 1;
-        String prevHash = last.isEmpty() ? GENESIS : (String) ((Object[]) last.get(0))[1];
+        Optional<Head> last = head(tenant);
+        long seq = last.map(head -> head.seq() + 1).orElse(1L);
+        String prevHash = last.map(Head::hash).orElse(GENESIS);
         AuditEvent event = new AuditEvent(seq, UUID.randomUUID().toString(),
                 clock.instant().truncatedTo(ChronoUnit.MICROS), actor.type(), actor.id(), actor.name(), action,
                 targetType, targetId, toJson(before), toJson(after), actor.requestId(), actor.ip(), actor.userAgent(),
@@ -167,7 +165,7 @@ public class AuditService {
 
     /** The chain's newest event, if it has any. */
     @Transactional
-    public java.util.Optional<Head> head(UUID chain) {
+    public Optional<Head> head(UUID chain) {
         List<?> rows = entityManager
                 .createNativeQuery("select seq, hash from audit_events where tenant_id = ?1 order by seq desc limit 1")
                 .setParameter(1, chain.toString()).getResultList();
@@ -177,7 +175,7 @@ public class AuditService {
 
     /** The hash stored for event {@code seq} of {@code chain}, if there is such an event. */
     @Transactional
-    public java.util.Optional<String> hashAt(UUID chain, long seq) {
+    public Optional<String> hashAt(UUID chain, long seq) {
         List<?> rows = entityManager
                 .createNativeQuery("select hash from audit_events where tenant_id = ?1 and seq = ?2")
                 .setParameter(1, chain.toString()).setParameter(2, seq).getResultList();
