@@ -85,14 +85,8 @@ public final class ExportWriter implements Closeable {
         for (int i = 0; i < values.length; i++) {
             json.writeFieldName(columns.get(i));
             Object value = values[i];
-            if (value == null) {
-                json.writeNull();
-            } else if (value instanceof Number number && !(value instanceof Double || value instanceof Float)) {
-                json.writeNumber(number.longValue());
-            } else if (value instanceof Number number) {
-                json.writeNumber(number.doubleValue());
-            } else if (value instanceof Boolean bool) {
-                json.writeBoolean(bool);
+            if (value == null || value instanceof Number || value instanceof Boolean) {
+                json.writeObject(value); // JSON's own null, number or boolean, exactly as given
             } else {
                 json.writeString(value.toString());
             }
