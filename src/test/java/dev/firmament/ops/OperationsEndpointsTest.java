@@ -33,7 +33,7 @@ class OperationsEndpointsTest {
         for (String path : new String[] { "/q/health", "/q/health/ready", "/q/health/live",
                 "/q/health/group/dependencies", "/q/health/group/activity", "/" }) {
             String body = given().get(path).asString();
-            // The test store lives under target/test-data/artifacts; the database on a loopback port.
+            // The test store lives under target/test-data/run-*/artifacts; the database on a loopback port.
             assertThat(body).as(path).doesNotContain("test-data").doesNotContain("/artifacts").doesNotContain("jdbc:")
                     .doesNotContain("127.0.0.1");
         }
