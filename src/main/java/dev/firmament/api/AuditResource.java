@@ -10,8 +10,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -22,6 +24,7 @@ import dev.firmament.audit.AuditEvent;
 import dev.firmament.audit.AuditExport;
 import dev.firmament.audit.AuditService;
 import dev.firmament.audit.AuditVerifier;
+import dev.firmament.db.PageCursor;
 import dev.firmament.errors.ConflictException;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.Role;
@@ -45,10 +48,12 @@ public class AuditResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Audit events, newest first; actor and action match anywhere in the text, target exactly")
-    public List<AuditEvent> query(@PathParam("tenant") String tenant, @QueryParam("actor") String actor,
+    public Page<AuditEvent> query(@PathParam("tenant") String tenant, @QueryParam("actor") String actor,
             @QueryParam("action") String action, @QueryParam("target") String target, @QueryParam("from") Instant from,
-            @QueryParam("to") Instant to, @QueryParam("limit") Integer limit) {
-        return audit.query(new AuditService.Query(actor, action, target, from, to, limit == null ? 500 : limit));
+            @QueryParam("to") Instant to, @QueryParam("after") String after, @QueryParam("limit") Integer limit,
+            @Context UriInfo uri) {
+        return Page.of(audit.page(audit.currentChain(), new AuditService.Query(actor, action, target, from, to, 0),
+                after, PageCursor.limit(limit)), uri);
     }
 
     @GET

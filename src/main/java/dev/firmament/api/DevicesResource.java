@@ -6,26 +6,31 @@ import java.util.Map;
 import java.util.UUID;
 
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.firmament.db.PageCursor;
 import dev.firmament.device.Device;
 import dev.firmament.device.DeviceQueries;
 import dev.firmament.device.DeviceService;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.errors.NotFoundException;
+import dev.firmament.format.ExportDownload;
 import dev.firmament.release.ProductService;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.Role;
+import dev.firmament.tenant.TenantContext;
 
 /** The device registry: every device that checked in, as it last reported itself. */
 @Path("/api/v1/tenants/{tenant}/devices")
@@ -54,23 +59,43 @@ public class DevicesResource {
     private final DeviceQueries queries;
     private final DeviceService devices;
     private final ProductService products;
+    private final TenantContext tenants;
 
-    DevicesResource(DeviceQueries queries, DeviceService devices, ProductService products) {
+    DevicesResource(DeviceQueries queries, DeviceService devices, ProductService products, TenantContext tenants) {
         this.queries = queries;
+        this.tenants = tenants;
         this.devices = devices;
         this.products = products;
     }
 
     @GET
     @Allowed(Role.VIEWER)
-    @Operation(summary = "Devices, filtered and paged; sort by lastSeen (default), mac, version or firstSeen")
-    public DeviceQueries.Page list(@PathParam("tenant") String tenant, @QueryParam("product") String product,
+    @Operation(summary = "Devices, filtered and paged, with the total that matched; sort by lastSeen (default), mac,"
+            + " version or firstSeen (sort=mac walks the fleet exactly once)")
+    public Page<DeviceQueries.DeviceSummary> list(@PathParam("tenant") String tenant,
+            @QueryParam("product") String product, @QueryParam("version") String version,
+            @QueryParam("group") Long group, @QueryParam("q") String q, @QueryParam("seenSince") Instant seenSince,
+            @QueryParam("seenBefore") Instant seenBefore, @QueryParam("status") String status,
+            @QueryParam("sort") String sort, @QueryParam("after") String after, @QueryParam("limit") Integer limit,
+            @Context UriInfo uri) {
+        var filter = new DeviceQueries.Filter(product, version, group, q, seenSince, seenBefore, status, sort);
+        return Page.of(queries.slice(filter, after, PageCursor.limit(limit)), uri, queries.count(filter));
+    }
+
+    @GET
+    @Path("export")
+    @Allowed(Role.VIEWER)
+    @Produces({ "text/csv", "application/x-ndjson" })
+    @Operation(summary = "Every device matching the filters, in the chosen sort, as CSV or NDJSON (format=csv|ndjson),"
+            + " streamed")
+    public Response export(@PathParam("tenant") String tenant, @QueryParam("product") String product,
             @QueryParam("version") String version, @QueryParam("group") Long group, @QueryParam("q") String q,
             @QueryParam("seenSince") Instant seenSince, @QueryParam("seenBefore") Instant seenBefore,
-            @QueryParam("status") String status, @QueryParam("sort") String sort,
-            @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
-        return queries.list(
-                new DeviceQueries.Filter(product, version, group, q, seenSince, seenBefore, status, sort, page, size));
+            @QueryParam("status") String status, @QueryParam("sort") String sort, @QueryParam("format") String format) {
+        var filter = new DeviceQueries.Filter(product, version, group, q, seenSince, seenBefore, status, sort);
+        var tenantId = tenants.require();
+        return ExportDownload.of(format, tenant + "-devices", DeviceQueries.EXPORT_COLUMNS,
+                sink -> queries.export(tenantId, filter, sink));
     }
 
     @GET
@@ -116,8 +141,8 @@ public class DevicesResource {
     @Path("{mac}/events")
     @Allowed(Role.VIEWER)
     @Operation(summary = "What the device was offered, downloaded, installed, refused")
-    public List<DeviceQueries.DeviceEvent> events(@PathParam("tenant") String tenant, @PathParam("mac") String mac,
-            @QueryParam("limit") @DefaultValue("200") int limit) {
-        return queries.events(null, mac, null, null, null, limit);
+    public Page<DeviceQueries.DeviceEvent> events(@PathParam("tenant") String tenant, @PathParam("mac") String mac,
+            @QueryParam("after") String after, @QueryParam("limit") Integer limit, @Context UriInfo uri) {
+        return Page.of(queries.events(DeviceQueries.EventFilter.ofDevice(mac), after, PageCursor.limit(limit)), uri);
     }
 }

@@ -9,8 +9,10 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -21,6 +23,7 @@ import dev.firmament.audit.AuditEvent;
 import dev.firmament.audit.AuditExport;
 import dev.firmament.audit.AuditService;
 import dev.firmament.audit.AuditVerifier;
+import dev.firmament.db.PageCursor;
 import dev.firmament.errors.ConflictException;
 import dev.firmament.security.Allowed;
 import dev.firmament.tenant.TenantContext;
@@ -47,11 +50,11 @@ public class PlatformAuditResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Platform audit events, newest first")
-    public List<AuditEvent> query(@QueryParam("actor") String actor, @QueryParam("action") String action,
+    public Page<AuditEvent> query(@QueryParam("actor") String actor, @QueryParam("action") String action,
             @QueryParam("target") String target, @QueryParam("from") Instant from, @QueryParam("to") Instant to,
-            @QueryParam("limit") Integer limit) {
-        return audit.query(TenantContext.NO_TENANT,
-                new AuditService.Query(actor, action, target, from, to, limit == null ? 500 : limit));
+            @QueryParam("after") String after, @QueryParam("limit") Integer limit, @Context UriInfo uri) {
+        return Page.of(audit.page(TenantContext.NO_TENANT, new AuditService.Query(actor, action, target, from, to, 0),
+                after, PageCursor.limit(limit)), uri);
     }
 
     @GET

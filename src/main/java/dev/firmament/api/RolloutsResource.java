@@ -16,13 +16,16 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
+import dev.firmament.db.PageCursor;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.rollout.Rollout;
 import dev.firmament.rollout.RolloutDeviceState;
@@ -206,15 +209,16 @@ public class RolloutsResource {
     @Path("{id}/devices")
     @Allowed(Role.VIEWER)
     @Operation(summary = "The rollout's devices, optionally of one state or wave (0-based), paged")
-    public List<RolloutDeviceView> devices(@PathParam("tenant") String tenant, @PathParam("id") long id,
-            @QueryParam("state") String state, @QueryParam("wave") Integer wave,
-            @QueryParam("limit") @DefaultValue("100") int limit, @QueryParam("offset") @DefaultValue("0") int offset) {
+    public Page<RolloutDeviceView> devices(@PathParam("tenant") String tenant, @PathParam("id") long id,
+            @QueryParam("state") String state, @QueryParam("wave") Integer wave, @QueryParam("after") String after,
+            @QueryParam("limit") Integer limit, @Context UriInfo uri) {
         if (state != null && RolloutDeviceState.of(state).isEmpty()) {
             throw new InvalidInputException("invalid-state", "Unknown device state " + state);
         }
-        requirePaging(limit, offset);
-        return rollouts.devices(id, state == null ? List.of() : List.of(state), wave, limit, offset).stream()
-                .map(RolloutDeviceView::of).toList();
+        var slice = rollouts.devices(id, state == null ? List.of() : List.of(state), wave, after,
+                PageCursor.limit(limit));
+        return Page.of(new PageCursor.Slice<>(slice.items().stream().map(RolloutDeviceView::of).toList(), slice.next()),
+                uri);
     }
 
     @GET
@@ -238,17 +242,10 @@ public class RolloutsResource {
     @Path("{id}/holds/{reason}")
     @Allowed(Role.VIEWER)
     @Operation(summary = "The devices held by one reason, optionally of one wave (0-based), paged")
-    public List<RolloutInsights.HeldDevice> heldBy(@PathParam("tenant") String tenant, @PathParam("id") long id,
-            @PathParam("reason") String reason, @QueryParam("wave") Integer wave,
-            @QueryParam("limit") @DefaultValue("100") int limit, @QueryParam("offset") @DefaultValue("0") int offset) {
-        requirePaging(limit, offset);
-        return insights.heldBy(id, reason, wave, limit, offset);
-    }
-
-    private static void requirePaging(int limit, int offset) {
-        if (limit < 1 || limit > 1000 || offset < 0) {
-            throw new InvalidInputException("invalid-paging", "limit is 1 to 1000 and offset at least 0");
-        }
+    public Page<RolloutInsights.HeldDevice> heldBy(@PathParam("tenant") String tenant, @PathParam("id") long id,
+            @PathParam("reason") String reason, @QueryParam("wave") Integer wave, @QueryParam("after") String after,
+            @QueryParam("limit") Integer limit, @Context UriInfo uri) {
+        return Page.of(insights.heldBy(id, reason, wave, after, PageCursor.limit(limit)), uri);
     }
 
     private static Rollout.State state(String code) {

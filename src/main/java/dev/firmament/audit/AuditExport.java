@@ -4,9 +4,8 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.StreamingOutput;
 
-import dev.firmament.format.ExportWriter;
+import dev.firmament.format.ExportDownload;
 
 /**
  * A chain's events as CSV or NDJSON, oldest first, streamed from the database. Every stored field is there, hashes
@@ -27,15 +26,10 @@ public final class AuditExport {
      */
     public static Response download(AuditService audit, UUID chain, AuditService.Query query, String format,
             String name) {
-        ExportWriter.Format chosen = ExportWriter.Format.of(format);
-        StreamingOutput body = out -> {
-            try (ExportWriter writer = new ExportWriter(chosen, COLUMNS, out)) {
-                audit.export(chain, query,
-                        e -> writer.row(e.seq(), e.id(), e.at(), e.actorType(), e.actorId(), e.actorName(), e.action(),
+        return ExportDownload.of(format, name, COLUMNS,
+                sink -> audit.export(chain, query,
+                        e -> sink.row(e.seq(), e.id(), e.at(), e.actorType(), e.actorId(), e.actorName(), e.action(),
                                 e.targetType(), e.targetId(), e.before(), e.after(), e.requestId(), e.ip(),
-                                e.userAgent(), e.prevHash(), e.hash()));
-            }
-        };
-        return Response.ok(body, chosen.mediaType).header("Content-Disposition", chosen.disposition(name)).build();
+                                e.userAgent(), e.prevHash(), e.hash())));
     }
 }

@@ -24,7 +24,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.arc.Arc;
 
+import dev.firmament.db.PageCursor;
 import dev.firmament.db.SqlFilter;
+import dev.firmament.errors.InvalidInputException;
 import dev.firmament.tenant.TenantContext;
 
 /**
@@ -109,6 +111,26 @@ public class AuditService {
                 .query(entityManager, SELECT,
                         " order by seq desc limit " + Math.max(1, Math.min(query.limit(), 10_000)))
                 .getResultList().stream().map(row -> event((Object[]) row)).toList();
+    }
+
+    /**
+     * A page of {@link #query}: the events of {@code chain} before cursor {@code after} (null for the newest), at most
+     * {@code limit}. The cursor is the sequence number, so events appended during a walk never shift it.
+     */
+    @Transactional
+    public PageCursor.Slice<AuditEvent> page(UUID chain, Query query, String after, int limit) {
+        SqlFilter filter = filter(chain, query);
+        List<String> keys = PageCursor.decode(after, "seq", 1);
+        if (keys != null) {
+            try {
+                filter.and("seq < ?", Long.parseLong(keys.get(0)));
+            } catch (NumberFormatException e) {
+                throw new InvalidInputException("invalid-cursor", "after is not a cursor of this list");
+            }
+        }
+        List<?> rows = filter.query(entityManager, SELECT, " order by seq desc limit " + (limit + 1)).getResultList();
+        List<AuditEvent> events = rows.stream().map(row -> event((Object[]) row)).toList();
+        return PageCursor.slice(events, limit, last -> PageCursor.encode("seq", last.seq()));
     }
 
     /**

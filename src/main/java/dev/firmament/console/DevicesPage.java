@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.DefaultValue;
@@ -28,6 +29,7 @@ import dev.firmament.device.DeviceQueries;
 import dev.firmament.device.DeviceService;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.errors.NotFoundException;
+import dev.firmament.format.ExportDownload;
 import dev.firmament.release.Product;
 import dev.firmament.release.ProductService;
 import dev.firmament.release.Release;
@@ -37,6 +39,7 @@ import dev.firmament.security.ConsolePage;
 import dev.firmament.security.Role;
 import dev.firmament.targeting.GroupService;
 import dev.firmament.targeting.PinService;
+import dev.firmament.tenant.TenantContext;
 
 /** The device registry: search, filters, sorting, paging, bulk actions, and one device's page. */
 @Path("/console/{tenant}/devices")
@@ -55,17 +58,55 @@ public class DevicesPage {
             return query(page + 1);
         }
 
+        /** The download of every device these filters match, as CSV. */
+        public String csvExport() {
+            return export("csv");
+        }
+
+        /** The download of every device these filters match, as NDJSON. */
+        public String ndjsonExport() {
+            return export("ndjson");
+        }
+
+        private String export(String format) {
+            Map<String, Object> values = values();
+            values.put("format", format);
+            return ConsoleForms.queryString(values);
+        }
+
         /** The query string of these filters on another page. */
         String query(int otherPage) {
-            Map<String, Object> values = new java.util.HashMap<>();
+            Map<String, Object> values = values();
             values.put("page", otherPage);
+            return ConsoleForms.queryString(values);
+        }
+
+        private Map<String, Object> values() {
+            Map<String, Object> values = new java.util.HashMap<>();
             values.put("q", q);
             values.put("product", product);
             values.put("group", group);
             values.put("status", status);
             values.put("seen", seen);
             values.put("sort", sort);
-            return ConsoleForms.queryString(values);
+            return values;
+        }
+
+        /** The query these filters stand for; "seen" windows end now. */
+        DeviceQueries.Filter filter(Instant now) {
+            Instant seenSince = switch (seen == null ? "" : seen) {
+            case "1h" -> now.minus(Duration.ofHours(1));
+            case "1d" -> now.minus(Duration.ofDays(1));
+            default -> null;
+            };
+            Instant seenBefore = "silent".equals(seen) ? now.minus(Duration.ofDays(1)) : null;
+            return new DeviceQueries.Filter(product, null, group, q, seenSince, seenBefore, status, sort);
+        }
+
+        static Filters of(String q, String product, String group, String status, String seen, String sort, int page) {
+            return new Filters(ConsoleForms.blankToNull(q), ConsoleForms.blankToNull(product),
+                    ConsoleForms.id(group, "group"), ConsoleForms.blankToNull(status), ConsoleForms.blankToNull(seen),
+                    ConsoleForms.blankToNull(sort), Math.max(0, page));
         }
     }
 
@@ -90,10 +131,12 @@ public class DevicesPage {
     private final ReleaseService releases;
     private final PinService pins;
     private final ConsoleQueries consoleQueries;
+    private final TenantContext tenants;
 
     DevicesPage(DeviceQueries queries, DeviceService devices, ProductService products, GroupService groups,
-            ReleaseService releases, PinService pins, ConsoleQueries consoleQueries) {
+            ReleaseService releases, PinService pins, ConsoleQueries consoleQueries, TenantContext tenants) {
         this.queries = queries;
+        this.tenants = tenants;
         this.devices = devices;
         this.products = products;
         this.groups = groups;
@@ -109,23 +152,43 @@ public class DevicesPage {
             @QueryParam("product") String product, @QueryParam("group") String group,
             @QueryParam("status") String status, @QueryParam("seen") String seen, @QueryParam("sort") String sort,
             @QueryParam("page") @DefaultValue("0") int page, @Context HttpHeaders headers) {
-        Filters filters = new Filters(ConsoleForms.blankToNull(q), ConsoleForms.blankToNull(product),
-                ConsoleForms.id(group, "group"), ConsoleForms.blankToNull(status), ConsoleForms.blankToNull(seen),
-                ConsoleForms.blankToNull(sort), Math.max(0, page));
-        Instant now = Instant.now();
-        Instant seenSince = switch (filters.seen() == null ? "" : filters.seen()) {
-        case "1h" -> now.minus(Duration.ofHours(1));
-        case "1d" -> now.minus(Duration.ofDays(1));
-        default -> null;
-        };
-        Instant seenBefore = "silent".equals(filters.seen()) ? now.minus(Duration.ofDays(1)) : null;
-        DeviceQueries.Page result = queries.list(new DeviceQueries.Filter(filters.product(), null, filters.group(),
-                filters.q(), seenSince, seenBefore, filters.status(), filters.sort(), filters.page(), PAGE_SIZE));
+        Filters filters = Filters.of(q, product, group, status, seen, sort, page);
+        DeviceQueries.Page result = queries.list(filters.filter(Instant.now()), filters.page(), PAGE_SIZE);
         int pages = (int) Math.max(1, (result.total() + PAGE_SIZE - 1) / PAGE_SIZE);
         if (ConsoleResponses.isHtmx(headers) && "device-table".equals(headers.getHeaderString("HX-Target"))) {
             return Templates.devices$table(filters, result, pages);
         }
         return Templates.devices(filters, result, pages, products.list(), groups.list(), releases.list());
+    }
+
+    @GET
+    @Path("export")
+    @Produces({ "text/csv", "application/x-ndjson" })
+    @Allowed(Role.VIEWER)
+    @Operation(hidden = true)
+    public Response export(@PathParam("tenant") String tenant, @QueryParam("q") String q,
+            @QueryParam("product") String product, @QueryParam("group") String group,
+            @QueryParam("status") String status, @QueryParam("seen") String seen, @QueryParam("sort") String sort,
+            @QueryParam("format") String format) {
+        DeviceQueries.Filter filter = Filters.of(q, product, group, status, seen, sort, 0).filter(Instant.now());
+        UUID tenantId = tenants.require();
+        return ExportDownload.of(format, tenant + "-devices", DeviceQueries.EXPORT_COLUMNS,
+                sink -> queries.export(tenantId, filter, sink));
+    }
+
+    /** Device events, by release or device: "who pulled release X", "what did device Y get". */
+    @GET
+    @Path("events/export")
+    @Produces({ "text/csv", "application/x-ndjson" })
+    @Allowed(Role.VIEWER)
+    @Operation(hidden = true)
+    public Response exportEvents(@PathParam("tenant") String tenant, @QueryParam("releaseId") String releaseId,
+            @QueryParam("mac") String mac, @QueryParam("type") String type, @QueryParam("format") String format) {
+        var filter = new DeviceQueries.EventFilter(ConsoleForms.id(releaseId, "releaseId"),
+                ConsoleForms.blankToNull(mac), ConsoleForms.blankToNull(type), null, null, null);
+        UUID tenantId = tenants.require();
+        return ExportDownload.of(format, tenant + "-events", DeviceQueries.EVENT_EXPORT_COLUMNS,
+                sink -> queries.exportEvents(tenantId, filter, sink));
     }
 
     @GET
@@ -139,7 +202,8 @@ public class DevicesPage {
         String product = productId == null ? null : products.namesById().get(productId);
         return Templates.device(detail, product,
                 groups.list().stream().filter(g -> detail.groups().contains(g.id())).toList(),
-                queries.events(null, mac, null, null, null, 100), consoleQueries.rolloutsOf(mac), releases.list());
+                queries.events(DeviceQueries.EventFilter.ofDevice(mac), null, 100).items(),
+                consoleQueries.rolloutsOf(mac), releases.list());
     }
 
     /** One action on the ticked devices, all or nothing. */

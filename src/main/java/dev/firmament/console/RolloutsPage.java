@@ -378,7 +378,7 @@ public class RolloutsPage {
         List<RolloutProgress.Member> devices = List.of();
         List<RolloutInsights.HeldDevice> held = null;
         if (hold != null && !hold.isBlank()) {
-            held = insights.heldBy(id, hold, wave, 200, 0);
+            held = insights.heldBy(id, hold, wave, null, 200).items();
             filter = new DeviceFilter(null, hold, wave);
         } else {
             String shown = state == null || state.isBlank() ? defaultFilter(row.progress().total()) : state;
@@ -393,7 +393,7 @@ public class RolloutsPage {
                 yield List.of(shown);
             }
             };
-            devices = rollouts.devices(id, states, wave, 200, 0);
+            devices = rollouts.devices(id, states, wave, null, 200).items();
             filter = new DeviceFilter(shown, null, wave);
         }
         return Templates.rollout(row, draft ? null : insights.holds(id), draft ? insights.preview(id) : null, devices,

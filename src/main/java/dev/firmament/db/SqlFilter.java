@@ -34,6 +34,29 @@ public final class SqlFilter {
         return this;
     }
 
+    /**
+     * Adds {@code and condition}, whose {@code ?}s stand for {@code values} in order, such as a row comparison
+     * {@code (a, b) < (?, ?)} of keyset paging.
+     */
+    public SqlFilter andEach(String condition, Object... values) {
+        StringBuilder numbered = new StringBuilder();
+        int next = 0;
+        for (char c : condition.toCharArray()) {
+            if (c == '?') {
+                Object value = values[next++];
+                parameters.add(value instanceof Instant instant ? Timestamp.from(instant) : value);
+                numbered.append('?').append(parameters.size());
+            } else {
+                numbered.append(c);
+            }
+        }
+        if (next != values.length) {
+            throw new IllegalArgumentException(values.length + " values for " + next + " placeholders");
+        }
+        where.append(" and ").append(numbered);
+        return this;
+    }
+
     /** Adds {@code and condition} without a value. */
     public SqlFilter and(String condition) {
         where.append(" and ").append(condition);

@@ -20,7 +20,7 @@ import dev.firmament.errors.InvalidInputException;
  * line, every cell quoted, a leading quote before {@code = + - @} against formula injection) or NDJSON (one JSON object
  * per line, the columns as keys, values exactly as stored).
  */
-public final class ExportWriter implements Closeable {
+public final class ExportWriter implements Closeable, RowSink {
 
     /** The formats every export offers. */
     public enum Format {
@@ -73,6 +73,7 @@ public final class ExportWriter implements Closeable {
     }
 
     /** One row: a value per column, in the columns' order (strings, numbers, booleans, instants or null). */
+    @Override
     public void row(Object... values) throws IOException {
         if (values.length != columns.size()) {
             throw new IllegalArgumentException(values.length + " values for " + columns.size() + " columns");

@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
+import dev.firmament.db.PageCursor;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.format.Bytes;
 import dev.firmament.release.ImageHeader;
@@ -210,17 +211,19 @@ public class RolloutInsights {
     }
 
     /**
-     * The devices held by {@code reason} (one of {@link #HOLD_REASONS}, else 400), optionally of one wave; at most
-     * {@code limit} from {@code offset}.
+     * The devices held by {@code reason} (one of {@link #HOLD_REASONS}, else 400), optionally of one wave, by wave and
+     * MAC after cursor {@code after}; at most {@code limit}.
      */
     @Transactional
-    public List<HeldDevice> heldBy(long id, String reason, Integer wave, int limit, int offset) {
+    public PageCursor.Slice<HeldDevice> heldBy(long id, String reason, Integer wave, String after, int limit) {
         if (!HOLD_REASONS.contains(reason)) {
             throw new InvalidInputException("invalid-hold", "Unknown hold " + reason + "; one of " + HOLD_REASONS);
         }
-        return held(rollouts.get(id)).stream()
-                .filter(d -> d.hold().equals(reason) && (wave == null || d.wave() == wave)).skip(offset).limit(limit)
-                .toList();
+        RolloutProgressStore.Position start = RolloutService.position(after);
+        List<HeldDevice> rows = held(rollouts.get(id)).stream()
+                .filter(d -> d.hold().equals(reason) && (wave == null || d.wave() == wave))
+                .filter(d -> start == null || start.before(d.wave(), d.mac())).limit(limit + 1L).toList();
+        return PageCursor.slice(rows, limit, last -> PageCursor.encode("wave-mac", last.wave(), last.mac()));
     }
 
     private List<HeldDevice> held(RolloutWithWaves rollout) {

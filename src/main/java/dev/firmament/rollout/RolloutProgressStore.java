@@ -284,16 +284,17 @@ class RolloutProgressStore implements RolloutActivity {
                 .setParameter(4, java.sql.Timestamp.from(now)).executeUpdate();
     }
 
-    List<RolloutProgress.Member> list(String tenantId, long rolloutId, List<String> states, Integer wave, int limit,
-            int offset) {
-        List<?> rows = new SqlFilter("tenant_id = ?", tenantId).and("rollout_id = ?", rolloutId)
+    List<RolloutProgress.Member> list(String tenantId, long rolloutId, List<String> states, Integer wave,
+            Position after, int limit) {
+        SqlFilter filter = new SqlFilter("tenant_id = ?", tenantId).and("rollout_id = ?", rolloutId)
                 .and("state = any(cast(? as varchar[]))", states.isEmpty() ? null : states.toArray(String[]::new))
-                .and("wave = ?", wave)
-                .query(entityManager,
-                        "select mac, wave, state, downloads, failure, offered_at, downloaded_at,"
-                                + " finished_at from rollout_devices",
-                        " order by wave, mac limit " + limit + " offset " + offset)
-                .getResultList();
+                .and("wave = ?", wave);
+        if (after != null) {
+            filter.andEach("(wave, mac) > (?, ?)", after.wave(), after.mac());
+        }
+        List<?> rows = filter.query(entityManager,
+                "select mac, wave, state, downloads, failure, offered_at, downloaded_at, finished_at from rollout_devices",
+                " order by wave, mac limit " + limit).getResultList();
         List<RolloutProgress.Member> members = new ArrayList<>();
         for (Object row : rows) {
             Object[] r = (Object[]) row;
@@ -304,4 +305,10 @@ class RolloutProgressStore implements RolloutActivity {
         return members;
     }
 
+    /** A place in a rollout's devices, which are listed by wave and then MAC. */
+    record Position(int wave, String mac) {
+        boolean before(int otherWave, String otherMac) {
+            return wave < otherWave || (wave == otherWave && mac.compareTo(otherMac) < 0);
+        }
+    }
 }

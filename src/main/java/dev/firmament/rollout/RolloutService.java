@@ -22,6 +22,7 @@ import jakarta.transaction.Transactional;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 import dev.firmament.audit.AuditService;
+import dev.firmament.db.PageCursor;
 import dev.firmament.device.DeviceActivityRecorder;
 import dev.firmament.errors.ConflictException;
 import dev.firmament.errors.InvalidInputException;
@@ -282,11 +283,30 @@ public class RolloutService {
         return new RolloutProgress(List.copyOf(progress), total);
     }
 
-    /** The paged devices of a rollout, optionally of some states (none: all) or one wave. */
+    /**
+     * A page of a rollout's devices, optionally of some states (none: all) or one wave, by wave and MAC after cursor
+     * {@code after} (null for the first page).
+     */
     @Transactional
-    public List<RolloutProgress.Member> devices(long id, List<String> states, Integer wave, int limit, int offset) {
+    public PageCursor.Slice<RolloutProgress.Member> devices(long id, List<String> states, Integer wave, String after,
+            int limit) {
         get(id);
-        return deviceProgress.list(tenants.require().toString(), id, states, wave, limit, offset);
+        List<RolloutProgress.Member> rows = deviceProgress.list(tenants.require().toString(), id, states, wave,
+                position(after), limit + 1);
+        return PageCursor.slice(rows, limit, last -> PageCursor.encode("wave-mac", last.wave(), last.mac()));
+    }
+
+    /** The place cursor {@code after} of a rollout's device list stands for; null for the start. */
+    static RolloutProgressStore.Position position(String after) {
+        List<String> keys = PageCursor.decode(after, "wave-mac", 2);
+        if (keys == null) {
+            return null;
+        }
+        try {
+            return new RolloutProgressStore.Position(Integer.parseInt(keys.get(0)), keys.get(1));
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("invalid-cursor", "after is not a cursor of this list");
+        }
     }
 
     /** Opens the next wave, or completes the rollout when every wave is open. Call with the rollout locked. */

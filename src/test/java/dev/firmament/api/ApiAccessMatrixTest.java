@@ -141,6 +141,8 @@ class ApiAccessMatrixTest {
                 new Operation("GET", "/devices/{mac}/events", Role.VIEWER, 200,
                         t -> given().pathParam("mac", t.checkedInDevice())),
                 new Operation("GET", "/events", Role.VIEWER, 200, t -> given()),
+                new Operation("GET", "/events/export", Role.VIEWER, 200, t -> given().queryParam("format", "ndjson")),
+                new Operation("GET", "/devices/export", Role.VIEWER, 200, t -> given().queryParam("format", "csv")),
                 new Operation("GET", "/rules", Role.VIEWER, 200, t -> given()),
                 new Operation("POST", "/rules", Role.MAINTAINER, 201,
                         t -> json(Map.of("product", "SONOFF_BASIC", "releaseId", t.newRelease(), "versionMin", "1.0"))),

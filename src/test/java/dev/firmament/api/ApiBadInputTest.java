@@ -193,9 +193,9 @@ class ApiBadInputTest {
 
     @Test
     void queryParametersThatDoNotParseAreNamed() {
-        var response = api().get(path("/devices?size=abc"));
+        var response = api().get(path("/devices?limit=abc"));
         Problems.assertProblem(response, 400, "invalid-parameter");
-        assertThat(response.jsonPath().getString("detail")).contains("size=abc");
+        assertThat(response.jsonPath().getString("detail")).contains("limit=abc");
     }
 
     private RequestSpecification api() {

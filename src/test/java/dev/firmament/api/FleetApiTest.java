@@ -130,9 +130,11 @@ class FleetApiTest {
         }
         fleet.flushActivity();
 
-        Response all = api().queryParam("size", 2).queryParam("sort", "mac").get(path("/devices"));
+        Response all = api().queryParam("limit", 2).queryParam("sort", "mac").get(path("/devices"));
         assertThat(all.jsonPath().getLong("total")).isEqualTo(5);
         assertThat(all.jsonPath().getList("items.mac")).containsExactly("5C:CF:7F:00:01:01", "5C:CF:7F:00:01:02");
+        assertThat(api().get(all.jsonPath().getString("next")).jsonPath().getList("items.mac"))
+                .containsExactly("5C:CF:7F:00:01:03", "5C:CF:7F:00:01:04");
 
         Response old = api().queryParam("version", "0.1.0").get(path("/devices"));
         assertThat(old.jsonPath().getLong("total")).isEqualTo(3);
@@ -142,7 +144,7 @@ class FleetApiTest {
         assertThat(api().queryParam("seenBefore", java.time.Instant.now().minusSeconds(600).toString())
                 .get(path("/devices")).jsonPath().getLong("total")).isZero();
         assertThat(api().queryParam("mac", "5C:CF:7F:00:01:01").queryParam("type", "offered").get(path("/events"))
-                .jsonPath().getList("$")).isEmpty();
+                .jsonPath().getList("items")).isEmpty();
 
         Response search = api().queryParam("q", "01:05").get(path("/devices"));
         assertThat(search.jsonPath().getList("items.mac")).containsExactly("5C:CF:7F:00:01:05");
@@ -153,8 +155,8 @@ class FleetApiTest {
                 .containsExactly("5C:CF:7F:00:01:05");
         assertThat(api().get(path("/devices/5c-cf-7f-00-01-05")).jsonPath().getBoolean("blocked")).isTrue();
         api().get(path("/devices/5C:CF:7F:00:09:99")).then().statusCode(404);
-        assertThat(api().get(path("/devices/5C:CF:7F:00:01:05/events")).jsonPath().getList("$")).isEmpty();
-        api().queryParam("size", 100000).get(path("/devices")).then().statusCode(400);
+        assertThat(api().get(path("/devices/5C:CF:7F:00:01:05/events")).jsonPath().getList("items")).isEmpty();
+        api().queryParam("limit", 100000).get(path("/devices")).then().statusCode(400);
     }
 
     @Test
@@ -203,7 +205,7 @@ class FleetApiTest {
     }
 
     private List<String> macs(RequestSpecification request) {
-        return request.queryParam("size", 500).get(path("/devices")).then().statusCode(200).extract().jsonPath()
+        return request.queryParam("limit", 1000).get(path("/devices")).then().statusCode(200).extract().jsonPath()
                 .getList("items.mac");
     }
 

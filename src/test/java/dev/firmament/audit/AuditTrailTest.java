@@ -49,18 +49,19 @@ class AuditTrailTest {
         Response events = given().auth().oauth2(token).queryParam("action", "product.create")
                 .get("/api/v1/tenants/{t}/audit", slug);
 
-        assertThat(events.jsonPath().getList("$")).hasSize(2);
-        assertThat(events.jsonPath().getString("[0].actorName")).isEqualTo("ci pipeline");
-        assertThat(events.jsonPath().getString("[0].actorType")).isEqualTo("api-token");
-        assertThat(events.jsonPath().getString("[0].after.name")).isEqualTo("SONOFF_POW");
-        assertThat(events.jsonPath().getString("[0].requestId")).isEqualTo("req-42");
-        assertThat(events.jsonPath().getString("[0].userAgent")).isEqualTo("curl/8.5");
-        assertThat(events.jsonPath().getString("[0].ip")).isEqualTo("127.0.0.1");
+        assertThat(events.jsonPath().getList("items")).hasSize(2);
+        assertThat(events.jsonPath().getString("items[0].actorName")).isEqualTo("ci pipeline");
+        assertThat(events.jsonPath().getString("items[0].actorType")).isEqualTo("api-token");
+        assertThat(events.jsonPath().getString("items[0].after.name")).isEqualTo("SONOFF_POW");
+        assertThat(events.jsonPath().getString("items[0].requestId")).isEqualTo("req-42");
+        assertThat(events.jsonPath().getString("items[0].userAgent")).isEqualTo("curl/8.5");
+        assertThat(events.jsonPath().getString("items[0].ip")).isEqualTo("127.0.0.1");
         assertThat(given().auth().oauth2(token).queryParam("from", java.time.Instant.now().plusSeconds(60).toString())
-                .get("/api/v1/tenants/{t}/audit", slug).jsonPath().getList("$")).isEmpty();
+                .get("/api/v1/tenants/{t}/audit", slug).jsonPath().getList("items")).isEmpty();
         // Setup went through the services (actor "system"); the pipeline itself made one change.
         assertThat(given().auth().oauth2(token).queryParam("actor", "ci pipeline")
-                .get("/api/v1/tenants/{t}/audit", slug).jsonPath().getList("action")).containsExactly("product.create");
+                .get("/api/v1/tenants/{t}/audit", slug).jsonPath().getList("items.action"))
+                        .containsExactly("product.create");
     }
 
     @Test

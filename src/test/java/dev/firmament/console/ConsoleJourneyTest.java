@@ -437,6 +437,17 @@ class ConsoleJourneyTest {
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Apply to ticked devices")).click();
         assertThat(page.locator("#flash")).containsText("3 of 3 devices added to the group");
 
+        // The list exports as filtered: every blocked device with its groups, and one device's history.
+        page.navigate("/console/" + slug + "/devices?status=blocked");
+        var devicesCsv = page.request().get(page.getByTestId("export-devices-csv").getAttribute("href"));
+        assertThat(devicesCsv.headers().get("content-type")).startsWith("text/csv");
+        assertThat(devicesCsv.text().lines().count()).isEqualTo(4);
+        assertThat(devicesCsv.text()).contains("\"lab\"");
+        page.locator("#device-table tbody a").first().click();
+        var history = page.request().get(page.getByTestId("export-history").getAttribute("href"));
+        assertThat(history.text().lines().findFirst())
+                .hasValue(String.join(",", dev.firmament.device.DeviceQueries.EVENT_EXPORT_COLUMNS));
+
         // The audit log exports what happened as CSV.
         var csv = page.request().get("/console/" + slug + "/audit/export?action=device.block");
         assertThat(csv.headers().get("content-type")).startsWith("text/csv");

@@ -69,7 +69,7 @@ class ActivityUnderPressureIT {
         try (SimulatedFleet devices = fleet(api, port)) {
             devices.add("5C:CF:7F", 300, "1.0.0", md5, Behaviour.INSTALLS);
             devices.checkInAll();
-            api.awaitJson(path("/devices?size=1"), json -> json.getInt("total") == 300);
+            api.awaitJson(path("/devices?limit=1"), json -> json.getInt("total") == 300);
 
             // Frozen, the database holds the writer in the middle of a statement: nothing leaves the queue of 50.
             signalDatabase("STOP");
@@ -152,7 +152,7 @@ class ActivityUnderPressureIT {
         try (SimulatedFleet devices = fleet(api, port)) {
             devices.add("5C:CF:7F", 250, "1.0.0", md5, Behaviour.INSTALLS);
             devices.checkInAll();
-            api.awaitJson(path("/devices?size=1"), json -> json.getInt("total") == 250);
+            api.awaitJson(path("/devices?limit=1"), json -> json.getInt("total") == 250);
 
             long killed = postmasterPid();
             assertThat(new ProcessBuilder("kill", "-KILL", Long.toString(killed)).start().waitFor()).isZero();
@@ -166,7 +166,7 @@ class ActivityUnderPressureIT {
             awaitEverythingWritten(port);
             assertThat(hourlyCheckIns()).as("every answered check-in, once").isEqualTo(answered);
             assertThat(
-                    api.api().get(path("/devices?size=1")).then().statusCode(200).extract().jsonPath().getInt("total"))
+                    api.api().get(path("/devices?limit=1")).then().statusCode(200).extract().jsonPath().getInt("total"))
                             .isEqualTo(250);
             assertThat(Files.readString(workDir.resolve("app.log"))).contains("The embedded PostgreSQL server is back");
         }

@@ -83,7 +83,7 @@ class DatabaseOutageIT {
             List<SimulatedFleet.Device> behind = devices.add("18:FE:34", 50, "0.9.0", Fleet.md5(old),
                     Behaviour.INSTALLS);
             assertThat(devices.checkIn(devices.devices().subList(0, 200))).isEmpty();
-            api.awaitJson(path("/devices?size=1"), json -> json.getInt("total") == 200);
+            api.awaitJson(path("/devices?limit=1"), json -> json.getInt("total") == 200);
 
             database.close(); // a real outage: the server stops, connections are refused
             database = null;
@@ -93,7 +93,7 @@ class DatabaseOutageIT {
             long answered = devices.checkIns.get();
             assertThat(answered).isEqualTo(200 + 3 * 250);
             awaitActivityHealth(port, "DOWN"); // waiting in the journal
-            var refused = api.api().get(path("/devices?size=1"));
+            var refused = api.api().get(path("/devices?limit=1"));
             assertThat(refused.statusCode()).as(refused.asString()).isEqualTo(503);
             assertThat(refused.header("Retry-After")).isEqualTo("5");
             assertThat(refused.contentType()).startsWith("application/problem+json");

@@ -63,7 +63,7 @@ class RolloutRestartIT {
                     Map.of(Fleet.md5(image1), "1.0.0", Fleet.md5(image2), "2.0.0"));
             devices.add("5C:CF:7F", 1000, "1.0.0", Fleet.md5(image1), Behaviour.INSTALLS);
             assertThat(devices.checkInAll()).isEmpty();
-            app.awaitJson(path("/devices?size=1"), json -> json.getInt("total") == 1000);
+            app.awaitJson(path("/devices?limit=1"), json -> json.getInt("total") == 1000);
 
             long canaries = app.api().body(Map.of("name", "canaries")).post(path("/groups")).then().statusCode(201)
                     .extract().jsonPath().getLong("id");

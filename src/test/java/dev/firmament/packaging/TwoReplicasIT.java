@@ -114,7 +114,7 @@ class TwoReplicasIT {
         devices.add("5C:CF:7F", 600, "1.0.0", Fleet.md5(image1), Behaviour.INSTALLS);
         devices.checkInAll();
         devices.checkInAll(); // every device has now been seen by both replicas
-        b.awaitJson(path("/devices?size=1"), json -> json.getInt("total") == 601);
+        b.awaitJson(path("/devices?limit=1"), json -> json.getInt("total") == 601);
 
         long canaries = a.api().body(Map.of("name", "canaries")).post(path("/groups")).then().statusCode(201).extract()
                 .jsonPath().getLong("id");

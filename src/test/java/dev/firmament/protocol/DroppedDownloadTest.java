@@ -94,7 +94,7 @@ class DroppedDownloadTest {
                 fleet.flushActivity(); // the server notices the reset, then the writer records it
                 downloads = given().auth().oauth2(token).queryParam("mac", mac).queryParam("type", "downloaded")
                         .get("/api/v1/tenants/{t}/events", tenant.as(() -> fleet.slugOf(tenant.id))).jsonPath()
-                        .getList("$");
+                        .getList("items");
                 if (downloads.isEmpty()) {
                     Thread.sleep(50);
                 }

@@ -171,7 +171,8 @@ class RolloutApiTest {
         assertThat(rollback.statusCode()).isEqualTo(201);
         assertThat(rollback.jsonPath().getBoolean("allowDowngrade")).isTrue();
         List<Map<String, Object>> audit = api().queryParam("action", "rollout.create")
-                .queryParam("target", rollback.jsonPath().getString("id")).get(path("/audit")).jsonPath().getList("$");
+                .queryParam("target", rollback.jsonPath().getString("id")).get(path("/audit")).jsonPath()
+                .getList("items");
         assertThat(audit).singleElement()
                 .satisfies(event -> assertThat(event.get("after").toString()).contains("allowDowngrade=true"));
     }

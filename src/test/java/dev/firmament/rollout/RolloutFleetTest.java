@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
 import java.net.URL;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -142,9 +143,9 @@ class RolloutFleetTest {
         assertThat(done.getInt("total.installed")).isEqualTo(FLEET - 5);
         assertThat(done.getInt("total.quarantined")).isEqualTo(5);
         assertThat(given().auth().oauth2(token).queryParam("mac", loopers.get(0).mac).queryParam("type", "quarantined")
-                .get("/api/v1/tenants/{t}/events", slug()).jsonPath().getList("$")).hasSize(1);
+                .get("/api/v1/tenants/{t}/events", slug()).jsonPath().getList("items")).hasSize(1);
         List<String> actions = given().auth().oauth2(token).queryParam("target", Long.toString(id))
-                .get("/api/v1/tenants/{t}/audit", slug()).jsonPath().getList("action");
+                .get("/api/v1/tenants/{t}/audit", slug()).jsonPath().getList("items.action");
         assertThat(actions).containsSubsequence("rollout.complete", "rollout.wave-open", "rollout.wave-open",
                 "rollout.start", "rollout.create");
     }
@@ -186,10 +187,10 @@ class RolloutFleetTest {
         post(id, "abort");
         assertThat(devices.checkInAll()).as("no offer after the abort, without waiting for anything").isEmpty();
         List<String> actions = given().auth().oauth2(token).queryParam("target", Long.toString(id))
-                .get("/api/v1/tenants/{t}/audit", slug()).jsonPath().getList("action");
+                .get("/api/v1/tenants/{t}/audit", slug()).jsonPath().getList("items.action");
         assertThat(actions).containsSubsequence("rollout.abort", "rollout.advance", "rollout.resume", "rollout.pause");
         List<String> actors = given().auth().oauth2(token).queryParam("action", "rollout.pause")
-                .get("/api/v1/tenants/{t}/audit", slug()).jsonPath().getList("actorName");
+                .get("/api/v1/tenants/{t}/audit", slug()).jsonPath().getList("items.actorName");
         assertThat(actors).containsExactly("Rollout engine");
     }
 
@@ -353,7 +354,7 @@ class RolloutFleetTest {
         assertThat(after.getString("state")).as("1 of 5 is at the 20 % failure threshold").isEqualTo("paused");
         assertThat(membersOf(id, 0, "reverted")).containsExactly(rolledBack.mac);
         assertThat(given().auth().oauth2(token).queryParam("mac", rolledBack.mac).queryParam("type", "reverted")
-                .get("/api/v1/tenants/{t}/events", slug()).jsonPath().getList("$")).hasSize(1);
+                .get("/api/v1/tenants/{t}/events", slug()).jsonPath().getList("items")).hasSize(1);
     }
 
     @Test
@@ -372,7 +373,7 @@ class RolloutFleetTest {
 
         var request = given().auth().oauth2(token).queryParam("state", "failed");
         List<Map<String, Object>> failed = request.get("/api/v1/tenants/{t}/rollouts/{id}/devices", slug(), id)
-                .jsonPath().getList("$");
+                .jsonPath().getList("items");
         assertThat(failed).singleElement().satisfies(member -> {
             assertThat(member).containsEntry("mac", stuck.mac).containsEntry("failure", "still-old-image")
                     .containsEntry("downloads", 2);
@@ -407,13 +408,13 @@ class RolloutFleetTest {
         assertThat(get(cancelled).getString("state")).isEqualTo("draft");
         assertThat(devices.checkInAll()).hasSize(10);
         List<String> actions = given().auth().oauth2(token).queryParam("target", Long.toString(scheduled))
-                .get("/api/v1/tenants/{t}/audit", slug()).jsonPath().getList("action");
+                .get("/api/v1/tenants/{t}/audit", slug()).jsonPath().getList("items.action");
         assertThat(actions).containsExactly("rollout.scheduled-start", "rollout.create");
         List<String> actors = given().auth().oauth2(token).queryParam("action", "rollout.scheduled-start")
-                .get("/api/v1/tenants/{t}/audit", slug()).jsonPath().getList("actorName");
+                .get("/api/v1/tenants/{t}/audit", slug()).jsonPath().getList("items.actorName");
         assertThat(actors).containsExactly("Rollout engine");
         assertThat(given().auth().oauth2(token).queryParam("target", Long.toString(cancelled))
-                .get("/api/v1/tenants/{t}/audit", slug()).jsonPath().getList("action"))
+                .get("/api/v1/tenants/{t}/audit", slug()).jsonPath().getList("items.action"))
                         .containsExactly("rollout.unschedule", "rollout.create");
     }
 
@@ -540,11 +541,12 @@ class RolloutFleetTest {
         assertThat(tooLarge).isEqualTo(3);
         assertThat(
                 given().auth().oauth2(token).get("/api/v1/tenants/{t}/rollouts/{id}/holds/flash-too-small", slug(), id)
-                        .then().statusCode(200).extract().jsonPath().getList("mac"))
+                        .then().statusCode(200).extract().jsonPath().getList("items.mac"))
                                 .containsExactlyInAnyOrderElementsOf(macs(smallFlash));
         assertThat(given().auth().oauth2(token)
                 .get("/api/v1/tenants/{t}/rollouts/{id}/holds/larger-than-free-space", slug(), id).then()
-                .statusCode(200).extract().jsonPath().getList("mac")).containsExactlyInAnyOrderElementsOf(macs(full));
+                .statusCode(200).extract().jsonPath().getList("items.mac"))
+                        .containsExactlyInAnyOrderElementsOf(macs(full));
         Problems.assertProblem(
                 given().auth().oauth2(token).get("/api/v1/tenants/{t}/rollouts/{id}/holds/bored", slug(), id), 400,
                 "invalid-hold");
@@ -593,16 +595,25 @@ class RolloutFleetTest {
         return membersOf(id, wave, null);
     }
 
+    /** Every member, read three to a page through the cursor: each must come exactly once. */
     Set<String> membersOf(long id, Integer wave, String state) {
-        var request = given().auth().oauth2(token).queryParam("limit", 1000);
+        var request = given().auth().oauth2(token).queryParam("limit", 3);
         if (wave != null) {
             request.queryParam("wave", wave);
         }
         if (state != null) {
             request.queryParam("state", state);
         }
-        return new HashSet<>(request.get("/api/v1/tenants/{t}/rollouts/{id}/devices", slug(), id).then().statusCode(200)
-                .extract().jsonPath().getList("mac"));
+        JsonPath page = request.get("/api/v1/tenants/{t}/rollouts/{id}/devices", slug(), id).then().statusCode(200)
+                .extract().jsonPath();
+        List<String> macs = new ArrayList<>(page.getList("items.mac"));
+        while (page.getString("next") != null) {
+            page = given().auth().oauth2(token).urlEncodingEnabled(false).get(page.getString("next")).then()
+                    .statusCode(200).extract().jsonPath();
+            macs.addAll(page.getList("items.mac"));
+        }
+        assertThat(macs).doesNotHaveDuplicates();
+        return new HashSet<>(macs);
     }
 
     String slug() {

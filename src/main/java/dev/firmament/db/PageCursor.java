@@ -1,0 +1,92 @@
+package dev.firmament.db;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.firmament.errors.InvalidInputException;
+
+/**
+ * Keyset paging, the one convention of every list: a page ends at a row, and the next page starts strictly after that
+ * row's sort keys. Unlike an offset, rows inserted meanwhile never shift a later page, so a walk returns every row that
+ * existed when it started exactly once. The cursor is the last row's sort keys, opaque to clients (base64url of a JSON
+ * array), and names its listing's sort so it cannot be replayed against another one.
+ */
+public final class PageCursor {
+
+    public static final int DEFAULT_LIMIT = 100;
+    public static final int MAX_LIMIT = 1000;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private PageCursor() {
+    }
+
+    /** The cursor after a row whose sort keys are {@code keys}, for a listing sorted by {@code sort}. */
+    public static String encode(String sort, Object... keys) {
+        List<String> values = new ArrayList<>();
+        values.add(sort);
+        for (Object key : keys) {
+            values.add(key == null ? null : key.toString());
+        }
+        try {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(JSON.writeValueAsBytes(values));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The sort keys in {@code after}, a cursor of a listing sorted by {@code sort} with {@code keys} keys; null for the
+     * first page. A cursor that is not one, or belongs to another sort, is refused.
+     */
+    public static List<String> decode(String after, String sort, int keys) {
+        if (after == null || after.isEmpty()) {
+            return null;
+        }
+        List<String> values;
+        try {
+            values = JSON.readValue(Base64.getUrlDecoder().decode(after.getBytes(StandardCharsets.US_ASCII)),
+                    new TypeReference<List<String>>() {
+                    });
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            values = null;
+        }
+        if (values == null || values.size() != keys + 1 || !sort.equals(values.get(0))) {
+            throw new InvalidInputException("invalid-cursor",
+                    "after is the cursor from the 'next' link of this list with the same sort; start again without it");
+        }
+        return values.subList(1, values.size());
+    }
+
+    /** The page size asked for: {@value #DEFAULT_LIMIT} when absent, else 1 to {@value #MAX_LIMIT}. */
+    public static int limit(Integer limit) {
+        if (limit == null) {
+            return DEFAULT_LIMIT;
+        }
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new InvalidInputException("invalid-limit", "limit is 1 to " + MAX_LIMIT + ", not " + limit);
+        }
+        return limit;
+    }
+
+    /**
+     * The page of {@code rows}, read with {@code limit + 1} so that a next page is known to exist without a second
+     * query; {@code cursorOf} gives the cursor after a row.
+     */
+    public static <T> Slice<T> slice(List<T> rows, int limit, java.util.function.Function<T, String> cursorOf) {
+        if (rows.size() <= limit) {
+            return new Slice<>(rows, null);
+        }
+        List<T> page = rows.subList(0, limit);
+        return new Slice<>(List.copyOf(page), cursorOf.apply(page.get(limit - 1)));
+    }
+
+    /** One page of a listing, and the cursor of the next one (null on the last page). */
+    public record Slice<T>(List<T> items, String next) {
+    }
+}
