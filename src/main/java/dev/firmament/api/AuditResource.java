@@ -1,9 +1,7 @@
 package dev.firmament.api;
 
 import java.time.Instant;
-import java.util.List;
 
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -79,9 +77,9 @@ public class AuditResource {
     @Path("checkpoints")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Signed checkpoints of the chain's head, newest first")
-    public List<AuditCheckpoint> checkpoints(@PathParam("tenant") String tenant,
-            @QueryParam("limit") @DefaultValue("100") int limit) {
-        return checkpoints.list(audit.currentChain(), limit);
+    public Page<AuditCheckpoint> checkpoints(@PathParam("tenant") String tenant, @QueryParam("after") String after,
+            @QueryParam("limit") Integer limit, @Context UriInfo uri) {
+        return Page.of(checkpoints.list(audit.currentChain(), after, PageCursor.limit(limit)), uri);
     }
 
     @POST

@@ -10,13 +10,17 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
+import dev.firmament.db.PageCursor;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.Role;
 import dev.firmament.targeting.GroupService;
@@ -80,9 +84,10 @@ public class GroupsResource {
     @GET
     @Path("{id}/members")
     @Allowed(Role.VIEWER)
-    @Operation(summary = "The group's MACs")
-    public List<String> members(@PathParam("tenant") String tenant, @PathParam("id") long id) {
-        return groups.members(id);
+    @Operation(summary = "The group's MACs, in order, paged")
+    public Page<String> members(@PathParam("tenant") String tenant, @PathParam("id") long id,
+            @QueryParam("after") String after, @QueryParam("limit") Integer limit, @Context UriInfo uri) {
+        return Page.of(groups.members(id, after, PageCursor.limit(limit)), uri);
     }
 
     @POST

@@ -1,7 +1,6 @@
 package dev.firmament.api;
 
 import java.time.Instant;
-import java.util.List;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -10,13 +9,17 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
+import dev.firmament.db.PageCursor;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.errors.NotFoundException;
 import dev.firmament.security.Allowed;
@@ -73,8 +76,10 @@ public class PinsResource {
 
     @GET
     @Allowed(Role.VIEWER)
-    @Operation(summary = "List pins")
-    public List<PinView> list(@PathParam("tenant") String tenant) {
-        return pins.list().stream().map(PinView::of).toList();
+    @Operation(summary = "Pins by MAC, paged")
+    public Page<PinView> list(@PathParam("tenant") String tenant, @QueryParam("after") String after,
+            @QueryParam("limit") Integer limit, @Context UriInfo uri) {
+        var slice = pins.list(after, PageCursor.limit(limit));
+        return Page.of(new PageCursor.Slice<>(slice.items().stream().map(PinView::of).toList(), slice.next()), uri);
     }
 }

@@ -1,9 +1,7 @@
 package dev.firmament.api;
 
 import java.time.Instant;
-import java.util.List;
 
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -80,8 +78,9 @@ public class PlatformAuditResource {
     @Path("checkpoints")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Signed checkpoints of the platform chain's head, newest first")
-    public List<AuditCheckpoint> checkpoints(@QueryParam("limit") @DefaultValue("100") int limit) {
-        return checkpoints.list(TenantContext.NO_TENANT, limit);
+    public Page<AuditCheckpoint> checkpoints(@QueryParam("after") String after, @QueryParam("limit") Integer limit,
+            @Context UriInfo uri) {
+        return Page.of(checkpoints.list(TenantContext.NO_TENANT, after, PageCursor.limit(limit)), uri);
     }
 
     @POST

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.time.Instant;
-import java.util.List;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -14,7 +13,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -22,6 +23,7 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
+import dev.firmament.db.PageCursor;
 import dev.firmament.release.ImageHeader;
 import dev.firmament.release.Release;
 import dev.firmament.release.ReleaseService;
@@ -82,9 +84,11 @@ public class ReleasesResource {
 
     @GET
     @Allowed(Role.VIEWER)
-    @Operation(summary = "List releases, optionally of one product")
-    public List<ReleaseView> list(@PathParam("tenant") String tenant, @QueryParam("product") String product) {
-        return (product == null ? releases.list() : releases.listOf(product)).stream().map(ReleaseView::of).toList();
+    @Operation(summary = "Releases, newest first, optionally of one product, paged")
+    public Page<ReleaseView> list(@PathParam("tenant") String tenant, @QueryParam("product") String product,
+            @QueryParam("after") String after, @QueryParam("limit") Integer limit, @Context UriInfo uri) {
+        var slice = releases.list(product, after, PageCursor.limit(limit));
+        return Page.of(new PageCursor.Slice<>(slice.items().stream().map(ReleaseView::of).toList(), slice.next()), uri);
     }
 
     @GET

@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 
+import dev.firmament.db.PageCursor;
 import dev.firmament.db.SqlFilter;
 import dev.firmament.errors.ServiceUnavailableException;
 import dev.firmament.release.artifact.ArtifactStore;
@@ -120,16 +121,26 @@ public class AuditCheckpoints {
                 .setParameter(5, checkpoint.keyId()).setParameter(6, checkpoint.signature()).executeUpdate());
     }
 
-    /** The chain's checkpoints as listed in the database, newest first. */
+    /** A page of the chain's checkpoints as listed in the database, newest first, before cursor {@code after}. */
     @Transactional
-    public List<AuditCheckpoint> list(UUID chain, int limit) {
-        return rows(new SqlFilter("tenant_id = ?", chain.toString()), Math.max(1, Math.min(limit, 1000)));
+    public PageCursor.Slice<AuditCheckpoint> list(UUID chain, String after, int limit) {
+        SqlFilter filter = new SqlFilter("tenant_id = ?", chain.toString());
+        List<String> keys = PageCursor.decode(after, "seq", 1);
+        if (keys != null) {
+            try {
+                filter.and("seq < ?", Long.parseLong(keys.get(0)));
+            } catch (NumberFormatException e) {
+                throw new dev.firmament.errors.InvalidInputException("invalid-cursor",
+                        "after is not a cursor of this list");
+            }
+        }
+        return PageCursor.slice(rows(filter, limit + 1), limit, last -> PageCursor.encode("seq", last.seq()));
     }
 
     /** The newest checkpoint the database lists for the chain. */
     @Transactional
     Optional<AuditCheckpoint> newestListed(UUID chain) {
-        return list(chain, 1).stream().findFirst();
+        return rows(new SqlFilter("tenant_id = ?", chain.toString()), 1).stream().findFirst();
     }
 
     private Optional<AuditCheckpoint> listed(String chain, long seq) {

@@ -13,6 +13,7 @@ import jakarta.transaction.Transactional;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 import dev.firmament.audit.AuditService;
+import dev.firmament.db.PageCursor;
 import dev.firmament.errors.ConflictException;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.errors.NotFoundException;
@@ -188,11 +189,25 @@ public class ReleaseService {
         return releases.listAll(io.quarkus.panache.common.Sort.by("id"));
     }
 
-    /** Releases of one product, newest first. */
+    /**
+     * A page of the releases (of one product, or all when {@code productName} is null), newest first, after cursor
+     * {@code after} (null for the first page).
+     */
     @Transactional
-    public List<Release> listOf(String productName) {
-        UUID productId = products.findByName(productName).id;
-        return releases.list("productId = ?1 order by id desc", productId);
+    public PageCursor.Slice<Release> list(String productName, String after, int limit) {
+        List<String> keys = PageCursor.decode(after, "id", 1);
+        long before;
+        try {
+            before = keys == null ? Long.MAX_VALUE : Long.parseLong(keys.get(0));
+        } catch (NumberFormatException e) {
+            throw new dev.firmament.errors.InvalidInputException("invalid-cursor",
+                    "after is not a cursor of this list");
+        }
+        List<Release> page = productName == null
+                ? releases.find("id < ?1 order by id desc", before).range(0, limit).list()
+                : releases.find("productId = ?1 and id < ?2 order by id desc", products.findByName(productName).id,
+                        before).range(0, limit).list();
+        return PageCursor.slice(page, limit, last -> PageCursor.encode("id", last.id));
     }
 
     @Transactional

@@ -10,6 +10,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import dev.firmament.audit.AuditService;
+import dev.firmament.db.PageCursor;
 import dev.firmament.device.Mac;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.errors.NotFoundException;
@@ -69,10 +70,20 @@ public class GroupService {
 
     @Transactional
     public List<String> members(long groupId) {
+        return members(groupId, null, Integer.MAX_VALUE - 1).items();
+    }
+
+    /** A page of the group's MACs, in order, after cursor {@code after} (null for the first page). */
+    @Transactional
+    public PageCursor.Slice<String> members(long groupId, String after, int limit) {
         requireGroup(groupId);
-        return entityManager
-                .createQuery("select m.mac from MacGroupMember m where m.groupId = ?1 order by m.mac", String.class)
-                .setParameter(1, groupId).getResultList();
+        List<String> keys = PageCursor.decode(after, "mac", 1);
+        List<String> macs = entityManager
+                .createQuery("select m.mac from MacGroupMember m where m.groupId = ?1 and m.mac > ?2 order by m.mac",
+                        String.class)
+                .setParameter(1, groupId).setParameter(2, keys == null ? "" : keys.get(0)).setMaxResults(limit + 1)
+                .getResultList();
+        return PageCursor.slice(macs, limit, last -> PageCursor.encode("mac", last));
     }
 
     /**

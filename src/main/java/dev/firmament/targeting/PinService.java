@@ -55,6 +55,16 @@ public class PinService {
         return entityManager.createQuery("from Pin order by mac", Pin.class).getResultList();
     }
 
+    /** A page of the pins, by MAC, after cursor {@code after} (null for the first page). */
+    @Transactional
+    public dev.firmament.db.PageCursor.Slice<Pin> list(String after, int limit) {
+        java.util.List<String> keys = dev.firmament.db.PageCursor.decode(after, "mac", 1);
+        java.util.List<Pin> pins = entityManager.createQuery("from Pin where mac > ?1 order by mac", Pin.class)
+                .setParameter(1, keys == null ? "" : keys.get(0)).setMaxResults(limit + 1).getResultList();
+        return dev.firmament.db.PageCursor.slice(pins, limit,
+                last -> dev.firmament.db.PageCursor.encode("mac", last.mac));
+    }
+
     private static java.util.Map<String, Object> view(Pin pin) {
         return java.util.Map.of("mac", pin.mac, "releaseId", pin.releaseId, "allowDowngrade", pin.allowDowngrade);
     }

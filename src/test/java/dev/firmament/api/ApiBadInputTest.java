@@ -57,7 +57,7 @@ class ApiBadInputTest {
         Problems.assertProblem(api().get(path("/releases/" + othersRelease.id)), 404, "not-found");
         Problems.assertProblem(api().delete(path("/releases/" + othersRelease.id)), 404, "not-found");
         assertThat(api().get(path("/rules")).jsonPath().getList("$")).isEmpty();
-        assertThat(api().get(path("/pins")).jsonPath().getList("$")).isEmpty();
+        assertThat(api().get(path("/pins")).jsonPath().getList("items")).isEmpty();
     }
 
     @Test
@@ -82,7 +82,7 @@ class ApiBadInputTest {
                 .put(path("/pins/FF:FF:FF:FF:FF:FF"));
         Problems.assertProblem(pin, 400, "invalid-mac");
         assertThat(pin.jsonPath().getString("detail")).contains("multicast or broadcast");
-        assertThat(api().get(path("/pins")).jsonPath().getList("$")).isEmpty();
+        assertThat(api().get(path("/pins")).jsonPath().getList("items")).isEmpty();
 
         long group = api().contentType("application/json").body(Map.of("name", "multicast-check")).post(path("/groups"))
                 .then().statusCode(201).extract().jsonPath().getLong("id");
@@ -92,7 +92,7 @@ class ApiBadInputTest {
         assertThat(report.getList("errors.line", Integer.class)).containsExactly(2, 3);
         assertThat(report.getList("errors.error", String.class))
                 .allSatisfy(error -> assertThat(error).contains("multicast or broadcast"));
-        assertThat(api().get(path("/groups/" + group + "/members")).jsonPath().getList("$"))
+        assertThat(api().get(path("/groups/" + group + "/members")).jsonPath().getList("items"))
                 .containsExactly("5C:CF:7F:00:00:01");
     }
 
@@ -161,7 +161,7 @@ class ApiBadInputTest {
                 .multiPart("firmware", "fw.bin", Fleet.espImage(2_000, 5), "application/octet-stream")
                 .post(path("/releases")), 400, "control-character");
         assertThat(api().get(path("/groups")).jsonPath().getList("$")).isEmpty();
-        assertThat(api().get(path("/releases")).jsonPath().getList("$")).isEmpty();
+        assertThat(api().get(path("/releases")).jsonPath().getList("items")).isEmpty();
     }
 
     @Test
@@ -176,7 +176,7 @@ class ApiBadInputTest {
         System.arraycopy(image, 0, body, head.length(), image.length / 2);
         var response = api().contentType("multipart/form-data; boundary=cut").body(body).post(path("/releases"));
         Problems.assertProblem(response, 400, "malformed-multipart");
-        assertThat(api().get(path("/releases")).jsonPath().getList("$")).isEmpty();
+        assertThat(api().get(path("/releases")).jsonPath().getList("items")).isEmpty();
     }
 
     @Test

@@ -117,7 +117,7 @@ class FleetApiTest {
         assertThat(result.jsonPath().getInt("added")).isEqualTo(2);
         assertThat(result.jsonPath().getInt("errors[0].line")).isEqualTo(5);
         assertThat(result.jsonPath().getString("errors[0].value")).isEqualTo("not-a-mac");
-        assertThat(api().get(path("/groups/" + group + "/members")).jsonPath().getList("$"))
+        assertThat(api().get(path("/groups/" + group + "/members")).jsonPath().getList("items"))
                 .containsExactly("5C:CF:7F:00:00:01", "5C:CF:7F:00:00:02");
     }
 

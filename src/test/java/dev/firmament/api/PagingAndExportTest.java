@@ -123,6 +123,23 @@ class PagingAndExportTest {
     }
 
     @Test
+    void releasesPinsAndGroupMembersArePagedTheSameWay() {
+        Release second = tenant.release("2.1.0", Fleet.espImage(4_000, 8), null);
+        Release third = tenant.release("2.2.0", Fleet.espImage(4_000, 9), null);
+        String[] macs = { "5C:CF:7F:10:05:01", "5C:CF:7F:10:05:02", "5C:CF:7F:10:05:03" };
+        long group = tenant.group("paged", macs).id;
+        for (String mac : macs) {
+            tenant.pin(mac, second, false);
+        }
+
+        assertThat(walk("/releases?limit=2", "items.version")).containsExactly("2.2.0", "2.1.0", "2.0.0");
+        assertThat(walk("/releases?limit=1&product=PAGED", "items.id")).containsExactly((int) (long) third.id,
+                (int) (long) second.id, (int) (long) release.id);
+        assertThat(walk("/pins?limit=2", "items.mac")).containsExactly((Object[]) macs);
+        assertThat(walk("/groups/" + group + "/members?limit=2", "items")).containsExactly((Object[]) macs);
+    }
+
+    @Test
     void aCursorIsRefusedWhenForgedOrTakenToAnotherSort() {
         checkIn("5C:CF:7F:10:01:01", "1.0.0");
         checkIn("5C:CF:7F:10:01:02", "1.0.0");
@@ -259,6 +276,19 @@ class PagingAndExportTest {
             request.header(headers[i], headers[i + 1]);
         }
         request.get("/d/{key}/update", tenant.deviceKey).then().statusCode(version.equals("2.0.0") ? 304 : 200);
+    }
+
+    /** Every item of a list, page by page: each page but the last is full, and nothing comes twice. */
+    private List<Object> walk(String first, String items) {
+        List<Object> all = new ArrayList<>();
+        String next = path(first);
+        while (next != null) {
+            JsonPath page = follow(next).extract().jsonPath();
+            all.addAll(page.getList(items));
+            next = page.getString("next");
+        }
+        assertThat(all).doesNotHaveDuplicates();
+        return all;
     }
 
     /** A next link is sent as given: it is already encoded. */

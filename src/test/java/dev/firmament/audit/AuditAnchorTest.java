@@ -70,7 +70,7 @@ class AuditAnchorTest {
         assertThat(verification.getLong("anchor.seq")).isEqualTo(checkpoint.getLong("seq"));
         assertThat(verification.getLong("anchor.eventsSince")).isEqualTo(1);
         assertThat(given().auth().oauth2(token).get("/api/v1/tenants/{t}/audit/checkpoints", slug).jsonPath()
-                .getList("seq", Long.class)).containsExactly(checkpoint.getLong("seq"));
+                .getList("items.seq", Long.class)).containsExactly(checkpoint.getLong("seq"));
         // The head has not moved: asking again gives the same checkpoint, not a second one.
         productCreated("EXTRA2");
         JsonPath second = checkpointNow();
@@ -198,7 +198,7 @@ class AuditAnchorTest {
         }
         given().auth().oauth2(otherToken).post("/api/v1/tenants/{t}/audit/checkpoints", slug).then().statusCode(404);
         assertThat(given().auth().oauth2(otherToken)
-                .get("/api/v1/tenants/{t}/audit/checkpoints", fleet.slugOf(other.id)).jsonPath().getList("$"))
+                .get("/api/v1/tenants/{t}/audit/checkpoints", fleet.slugOf(other.id)).jsonPath().getList("items"))
                         .isEmpty();
     }
 

@@ -93,7 +93,7 @@ class PlatformioUploadIT {
     void aRefusalFailsWithTheServersMessageAndUploadsNothing() throws Exception {
         Path build = Files.createTempDirectory(workDir, "build-");
         Files.write(build.resolve("firmware.bin"), Fleet.esp32Image(30_000, 3, 9));
-        int releasesBefore = app.api().get(path("/releases")).jsonPath().getList("$").size();
+        int releasesBefore = app.api().get(path("/releases")).jsonPath().getList("items").size();
 
         Result result = python(Map.of("FIRMAMENT_TOKEN", maintainerToken, "FIRMAMENT_URL", url), HOOK.toString(),
                 "--tenant", "acme", "--product", "SONOFF_BASIC", "--version", "9.9.9", "--firmware",
@@ -101,7 +101,7 @@ class PlatformioUploadIT {
 
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.stderr()).contains("Firmament refused the upload: 400 invalid-image").contains("ESP32-S3");
-        assertThat(app.api().get(path("/releases")).jsonPath().getList("$")).hasSize(releasesBefore);
+        assertThat(app.api().get(path("/releases")).jsonPath().getList("items")).hasSize(releasesBefore);
 
         Result badToken = python(Map.of("FIRMAMENT_TOKEN", "fmt_not-a-token", "FIRMAMENT_URL", url), HOOK.toString(),
                 "--tenant", "acme", "--product", "SONOFF_BASIC", "--version", "9.9.9", "--firmware",
@@ -132,16 +132,16 @@ class PlatformioUploadIT {
                 build.resolve("firmware.bin").toString(), options, defines);
         assertThat(withoutToken.exitCode()).as(withoutToken.toString()).isZero();
         assertThat(withoutToken.stdout()).contains("FIRMAMENT_TOKEN is not set, not uploading");
-        assertThat(app.api().get(path("/releases")).jsonPath().getList("version")).doesNotContain("2.0.0");
+        assertThat(app.api().get(path("/releases")).jsonPath().getList("items.version")).doesNotContain("2.0.0");
 
         Result uploaded = python(Map.of("FIRMAMENT_TOKEN", maintainerToken), AS_PLATFORMIO.toString(), HOOK.toString(),
                 build.toString(), build.resolve("firmware.bin").toString(), options, defines);
         assertThat(uploaded.exitCode()).as(uploaded.toString()).isZero();
         assertThat(uploaded.stdout()).contains("SONOFF_BASIC 2.0.0 uploaded as release");
         JsonPath release = app.api().get(path("/releases")).jsonPath();
-        assertThat(release.getString("find { it.version == '2.0.0' }.firmware.sha256"))
+        assertThat(release.getString("items.find { it.version == '2.0.0' }.firmware.sha256"))
                 .isEqualTo(Fleet.sha256(firmware));
-        assertThat(release.getString("find { it.version == '2.0.0' }.filesystem.sha256"))
+        assertThat(release.getString("items.find { it.version == '2.0.0' }.filesystem.sha256"))
                 .isEqualTo(Fleet.sha256(filesystem));
 
         Result again = python(Map.of("FIRMAMENT_TOKEN", maintainerToken), AS_PLATFORMIO.toString(), HOOK.toString(),

@@ -139,7 +139,7 @@ class TwoReplicasIT {
         // Both engines ran all along; each step of the rollout was taken once.
         for (String action : List.of("rollout.wave-open", "rollout.complete")) {
             List<?> steps = b.api().get(path("/audit?action=" + action + "&target=" + rollout)).then().statusCode(200)
-                    .extract().jsonPath().getList("$");
+                    .extract().jsonPath().getList("items");
             assertThat(steps).as(action).hasSize(1);
         }
 
