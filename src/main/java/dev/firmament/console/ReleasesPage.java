@@ -26,6 +26,7 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
+import dev.firmament.device.DeviceAdoption;
 import dev.firmament.errors.FirmamentException;
 import dev.firmament.release.ImageHeader;
 import dev.firmament.release.Product;
@@ -37,6 +38,7 @@ import dev.firmament.release.SigningKeyService;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.ConsolePage;
 import dev.firmament.security.Role;
+import dev.firmament.targeting.GroupService;
 
 /** Releases: the list, upload (drag and drop, progress, errors in place), and who pulled and installed each. */
 @Path("/console/{tenant}/releases")
@@ -62,7 +64,7 @@ public class ReleasesPage {
         static native TemplateInstance releases$upload(List<Product> products, UploadForm form, long maxImageSize);
 
         static native TemplateInstance release(Release release, String product, Map<String, Long> counts,
-                List<ConsoleQueries.Puller> pullers, ImageHeader header, String signedBy);
+                List<ConsoleQueries.Puller> pullers, ImageHeader header, String signedBy, String spreadChart);
 
         static native TemplateInstance product(Product product, List<Release> releases, Set<String> chips,
                 boolean signingEnabled, SigningKeyService.PublicKeyView key, ProductForm form);
@@ -73,10 +75,14 @@ public class ReleasesPage {
     private final SigningKeyService signingKeys;
     private final ConsoleQueries queries;
     private final long maxImageSize;
+    private final DeviceAdoption adoption;
+    private final GroupService groups;
 
     ReleasesPage(ReleaseService releases, ProductService products, SigningKeyService signingKeys,
-            ConsoleQueries queries, ReleasesConfig config) {
+            ConsoleQueries queries, ReleasesConfig config, DeviceAdoption adoption, GroupService groups) {
         this.releases = releases;
+        this.adoption = adoption;
+        this.groups = groups;
         this.products = products;
         this.signingKeys = signingKeys;
         this.queries = queries;
@@ -229,7 +235,8 @@ public class ReleasesPage {
         String signedBy = release.firmwareSigningKeyId == null ? null
                 : signingKeys.fingerprint(release.firmwareSigningKeyId).map(f -> f.substring(0, 16)).orElse(null);
         return Templates.release(release, product, queries.releaseEventCounts(id), queries.pullers(id, 500),
-                release.firmwareHeader(), signedBy);
+                release.firmwareHeader(), signedBy,
+                spreadChart(adoption.spread(release.productId, release.version, 30)));
     }
 
     @POST
@@ -244,5 +251,29 @@ public class ReleasesPage {
     private static InputStream open(FileUpload upload) throws IOException {
         return upload == null || upload.uploadedFile() == null || upload.size() == 0 ? null
                 : Files.newInputStream(upload.uploadedFile());
+    }
+
+    /** The share of the devices seen each day that ran this release, for the whole fleet and each group. */
+    private String spreadChart(List<DeviceAdoption.Spread> spreads) {
+        Map<Long, String> names = new java.util.HashMap<>();
+        groups.list().forEach(g -> names.put(g.id(), g.name()));
+        List<String> colours = List.of("#3b6fd4", "#2e8540", "#d4883b", "#8a3bd4", "#d43b6f", "#3bb7d4");
+        List<Map<String, Object>> datasets = new java.util.ArrayList<>();
+        for (DeviceAdoption.Spread spread : spreads) {
+            List<Double> share = spread.days().stream()
+                    .map(d -> d.devices() == 0 ? null : Math.round(1000.0 * d.onVersion() / d.devices()) / 10.0)
+                    .toList();
+            Map<String, Object> dataset = new java.util.HashMap<>();
+            dataset.put("label", spread.group() == 0 ? "all devices" : names.getOrDefault(spread.group(), "group"));
+            dataset.put("data", share);
+            dataset.put("borderColor", colours.get(datasets.size() % colours.size()));
+            dataset.put("spanGaps", true);
+            datasets.add(dataset);
+        }
+        List<String> days = spreads.get(0).days().stream()
+                .map(d -> d.day().format(java.time.format.DateTimeFormatter.ofPattern("MMM d"))).toList();
+        return ChartData.of(Map.of("type", "line", "data", Map.of("labels", days, "datasets", datasets), "options",
+                Map.of("scales", Map.of("y", Map.of("min", 0, "max", 100, "title",
+                        Map.of("display", true, "text", "% of the devices seen that day"))))));
     }
 }

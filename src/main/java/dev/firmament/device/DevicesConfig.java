@@ -33,6 +33,10 @@ public interface DevicesConfig {
     @WithDefault("15m")
     Duration installTimeout();
 
-    /** Months of device events to keep, this month included; unset: kept for good. */
+    /** How often today's adoption counts (devices per product, version and group) are recomputed. */
+    @WithDefault("10m")
+    Duration adoptionInterval();
+
+    /** Months of device events (and daily adoption counts) to keep, this month included; unset: kept for good. */
     Optional<Integer> eventRetentionMonths();
 }

@@ -49,6 +49,9 @@ class ConsoleJourneyTest {
     Fleet fleet;
 
     @Inject
+    dev.firmament.device.DeviceAdoption adoption;
+
+    @Inject
     MemberService members;
 
     @Inject
@@ -114,6 +117,18 @@ class ConsoleJourneyTest {
         assertThat(page).hasURL(Pattern.compile("/console/" + slug + "$"));
         assertThat(page.getByTestId("devices-total")).hasText("4");
         assertThat(page.getByTestId("who")).containsText("maintainer");
+
+        // Adoption: today's devices by version; the activity chart over 30 days has a point per day.
+        adoption.rollUp();
+        page.getByTestId("range-30d").click();
+        assertThat(page.getByTestId("range-30d")).hasAttribute("aria-current", "page");
+        var charts = new com.fasterxml.jackson.databind.ObjectMapper();
+        var activity = charts.readTree(page.locator("#activity-data").textContent());
+        org.assertj.core.api.Assertions.assertThat(activity.at("/data/labels").size()).isEqualTo(30);
+        var adopted = charts.readTree(page.locator("#adoption-data").textContent());
+        org.assertj.core.api.Assertions.assertThat(adopted.at("/data/labels").size()).isEqualTo(30);
+        org.assertj.core.api.Assertions.assertThat(adopted.at("/data/datasets/0/label").asText()).isEqualTo("1.0.0");
+        org.assertj.core.api.Assertions.assertThat(adopted.at("/data/datasets/0/data/29").asInt()).isEqualTo(3);
 
         // Upload: a file that is no ESP image is refused in place, and the form keeps what was typed.
         page.navigate("/console/" + slug + "/releases");
@@ -204,6 +219,14 @@ class ConsoleJourneyTest {
         page.navigate("/console/" + slug + "/releases/" + releaseId);
         assertThat(page.locator("main table").last()).containsText(field.get(0).mac);
         assertThat(page.locator("main table").last().locator(".badge.installed")).hasCount(2);
+        // and how far it spread today: two of the four devices seen run it.
+        adoption.rollUp();
+        page.reload();
+        var spread = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(page.locator("#spread-data").textContent());
+        org.assertj.core.api.Assertions.assertThat(spread.at("/data/datasets/0/label").asText())
+                .isEqualTo("all devices");
+        org.assertj.core.api.Assertions.assertThat(spread.at("/data/datasets/0/data/29").asDouble()).isEqualTo(50.0);
 
         // Every change is in the audit log, attributed to the maintainer.
         page.navigate("/console/" + slug + "/audit");
