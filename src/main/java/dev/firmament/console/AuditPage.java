@@ -58,12 +58,14 @@ public class AuditPage {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance audit(Filters filters, List<AuditEvent> events, int limit);
+        /** {@code home} is where the audit pages are: a tenant's console, or the platform's. */
+        static native TemplateInstance audit(Filters filters, List<AuditEvent> events, int limit, String home,
+                String heading);
 
         static native TemplateInstance chain(AuditVerifier.Verification verification);
     }
 
-    private static final int LIMIT = 500;
+    static final int LIMIT = 500;
 
     private final AuditService audit;
     private final AuditVerifier verifier;
@@ -80,7 +82,7 @@ public class AuditPage {
             @QueryParam("action") String action, @QueryParam("target") String target, @QueryParam("from") String from,
             @QueryParam("to") String to) {
         Filters filters = new Filters(actor, action, target, from, to);
-        return Templates.audit(filters, audit.query(filters.query(LIMIT)), LIMIT);
+        return Templates.audit(filters, audit.query(filters.query(LIMIT)), LIMIT, "/console/" + tenant, "Audit log");
     }
 
     @GET

@@ -178,6 +178,26 @@ class ConsoleAccessTest {
     }
 
     @Test
+    void thePlatformChainIsReadExportedAndVerifiedByPlatformAdministratorsOnly() {
+        Session owner = signIn(tenantA, Role.OWNER);
+        ConsoleLogin ownerLogin = new ConsoleLogin(null, owner.cookie(), owner.csrf());
+        for (String path : List.of("/console/platform/audit", "/console/platform/audit/export")) {
+            assertThat(ownerLogin.get(path).statusCode()).as(path).isEqualTo(403);
+        }
+        assertThat(ownerLogin.post("/console/platform/audit/verify").statusCode()).isEqualTo(403);
+
+        ConsoleLogin admin = ConsoleLogin.signIn("admin@firmament.local", "test-admin-password-0123",
+                "/console/platform");
+        String page = admin.get("/console/platform/audit?action=tenant.create").asString();
+        assertThat(page).contains("Platform audit log").contains("tenant.create")
+                .contains("href=\"/console/platform/audit/export?");
+        String ndjson = admin.get("/console/platform/audit/export?format=ndjson&action=tenant.create").asString();
+        assertThat(ndjson.lines()).isNotEmpty()
+                .allSatisfy(line -> assertThat(line).contains("\"action\":\"tenant.create\""));
+        assertThat(admin.post("/console/platform/audit/verify").asString()).contains("chain intact");
+    }
+
+    @Test
     void changesWithoutTheSessionsCsrfTokenAreRefused() {
         Session owner = signIn(tenantA, Role.OWNER);
         Route createGroup = new Route("POST", "/console/" + slugA + "/groups", Role.MAINTAINER, false);
