@@ -72,6 +72,20 @@ class HelmChartTest {
         assertThat(env.get("QUARKUS_DATASOURCE_PASSWORD")).isEqualTo("secret firmament-database/password");
         assertThat(env.get("FIRMAMENT_STORAGE_S3_SECRET_KEY")).isEqualTo("secret firmament-s3/secret-key");
         assertThat(env.get("QUARKUS_OIDC_CONSOLE_CREDENTIALS_SECRET")).isEqualTo("secret firmament-oidc/client-secret");
+        assertThat(env.get("FIRMAMENT_AUDIT_SIGNING_KEY")).isEqualTo("secret firmament-audit/signing-key");
+        assertThat(env.get("FIRMAMENT_SIGNING_MASTER_KEY")).isEqualTo("secret firmament-signing/master-key");
+        assertThat(env).containsEntry("FIRMAMENT_AUDIT_CHECKPOINT_INTERVAL", "10m");
+    }
+
+    @Test
+    void replicasWithoutOneAuditSigningKeyAreRefusedAtRenderTime() {
+        assertThatThrownBy(() -> new Helm(CHART).template().withName("firmament").withValuesFile(PRODUCTION)
+                .set("audit.existingSecret", "").call()).hasMessageContaining("one audit signing key for all");
+        Map<String, Object> env = env(only(
+                render(new Helm(CHART).template().withName("firmament").withValuesFile(PRODUCTION)
+                        .set("audit.existingSecret", "").set("audit.signingKey", "-----BEGIN PRIVATE KEY-----").call()),
+                Deployment.class));
+        assertThat(env.get("FIRMAMENT_AUDIT_SIGNING_KEY")).isEqualTo("secret firmament/audit-signing-key");
     }
 
     @Test
@@ -79,9 +93,11 @@ class HelmChartTest {
         List<HasMetadata> manifests = render(new Helm(CHART).template().withName("firmament")
                 .set("database.url", "jdbc:postgresql://db:5432/firmament").set("database.password", "pw")
                 .set("storage.s3.endpoint", "http://minio:9000").set("storage.s3.accessKey", "ak")
-                .set("storage.s3.secretKey", "sk").call());
+                .set("storage.s3.secretKey", "sk").set("audit.signingKey", "pem").set("signing.masterKey", "mk")
+                .call());
         Secret secret = only(manifests, Secret.class);
-        assertThat(secret.getData()).containsOnlyKeys("database-password", "s3-access-key", "s3-secret-key");
+        assertThat(secret.getData()).containsOnlyKeys("database-password", "s3-access-key", "s3-secret-key",
+                "audit-signing-key", "signing-master-key");
         assertThat(env(only(manifests, Deployment.class)).get("QUARKUS_DATASOURCE_PASSWORD"))
                 .isEqualTo("secret firmament/database-password");
     }
