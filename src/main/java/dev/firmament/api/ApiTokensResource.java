@@ -1,7 +1,6 @@
 package dev.firmament.api;
 
 import java.time.Instant;
-import java.util.List;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -10,13 +9,17 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
+import dev.firmament.db.PageCursor;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.ApiToken;
 import dev.firmament.security.ApiTokenService;
@@ -72,8 +75,10 @@ public class ApiTokensResource {
 
     @GET
     @Operation(summary = "List tokens (without secrets)")
-    public List<TokenView> list(@PathParam("tenant") String tenant) {
-        return tokens.list().stream().map(TokenView::of).toList();
+    public Page<TokenView> list(@PathParam("tenant") String tenant, @QueryParam("after") String after,
+            @QueryParam("limit") Integer limit, @Context UriInfo uri) {
+        return Page.of(PageCursor.of(tokens.list().stream().map(TokenView::of).toList(), "created",
+                t -> PageCursor.sortable(t.createdAt(), t.id()), false, after, PageCursor.limit(limit)), uri);
     }
 
     @DELETE

@@ -1,7 +1,6 @@
 package dev.firmament.api;
 
 import java.time.Instant;
-import java.util.List;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -10,6 +9,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
@@ -19,6 +19,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
+import dev.firmament.db.PageCursor;
 import dev.firmament.device.DeviceKey;
 import dev.firmament.device.DeviceKeyService;
 import dev.firmament.release.ProductService;
@@ -80,8 +81,10 @@ public class DeviceKeysResource {
     @GET
     @Allowed(Role.VIEWER)
     @Operation(summary = "List device keys (without secrets)")
-    public List<DeviceKeyView> list(@PathParam("tenant") String tenant) {
-        return keys.list().stream().map(DeviceKeyView::of).toList();
+    public Page<DeviceKeyView> list(@PathParam("tenant") String tenant, @QueryParam("after") String after,
+            @QueryParam("limit") Integer limit, @Context UriInfo uri) {
+        return Page.of(PageCursor.of(keys.list().stream().map(DeviceKeyView::of).toList(), "created",
+                k -> PageCursor.sortable(k.createdAt(), k.id()), false, after, PageCursor.limit(limit)), uri);
     }
 
     @DELETE

@@ -68,8 +68,11 @@ public class GroupsResource {
     @GET
     @Allowed(Role.VIEWER)
     @Operation(summary = "List groups with their sizes")
-    public List<GroupView> list(@PathParam("tenant") String tenant) {
-        return groups.list().stream().map(g -> new GroupView(g.id(), g.name(), g.members(), g.createdAt())).toList();
+    public Page<GroupView> list(@PathParam("tenant") String tenant, @QueryParam("after") String after,
+            @QueryParam("limit") Integer limit, @Context UriInfo uri) {
+        List<GroupView> all = groups.list().stream()
+                .map(g -> new GroupView(g.id(), g.name(), g.members(), g.createdAt())).toList();
+        return Page.of(PageCursor.of(all, "name", GroupView::name, false, after, PageCursor.limit(limit)), uri);
     }
 
     @DELETE

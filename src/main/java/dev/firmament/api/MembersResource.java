@@ -1,7 +1,6 @@
 package dev.firmament.api;
 
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 
 import jakarta.validation.Valid;
@@ -15,6 +14,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
@@ -24,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
+import dev.firmament.db.PageCursor;
 import dev.firmament.security.AccountMail;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.MemberService;
@@ -78,8 +79,10 @@ public class MembersResource {
     @GET
     @Allowed(Role.VIEWER)
     @Operation(summary = "List members")
-    public List<MemberView> list(@PathParam("tenant") String tenant) {
-        return members.list().stream().map(MemberView::of).toList();
+    public Page<MemberView> list(@PathParam("tenant") String tenant, @QueryParam("after") String after,
+            @QueryParam("limit") Integer limit, @Context UriInfo uri) {
+        return Page.of(PageCursor.of(members.list().stream().map(MemberView::of).toList(), "email",
+                m -> m.email() + "\u0000" + m.id(), false, after, PageCursor.limit(limit)), uri);
     }
 
     @POST

@@ -1,7 +1,6 @@
 package dev.firmament.api;
 
 import java.time.Instant;
-import java.util.List;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -11,13 +10,17 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
+import dev.firmament.db.PageCursor;
 import dev.firmament.release.Product;
 import dev.firmament.release.ProductService;
 import dev.firmament.release.SigningKeyService;
@@ -132,7 +135,9 @@ public class ProductsResource {
     @GET
     @Allowed(Role.VIEWER)
     @Operation(summary = "List products")
-    public List<ProductView> list(@PathParam("tenant") String tenant) {
-        return products.list().stream().map(ProductView::of).toList();
+    public Page<ProductView> list(@PathParam("tenant") String tenant, @QueryParam("after") String after,
+            @QueryParam("limit") Integer limit, @Context UriInfo uri) {
+        return Page.of(PageCursor.of(products.list().stream().map(ProductView::of).toList(), "name", ProductView::name,
+                false, after, PageCursor.limit(limit)), uri);
     }
 }

@@ -120,8 +120,11 @@ public class RolloutsResource {
     @GET
     @Allowed(Role.VIEWER)
     @Operation(summary = "Rollouts, newest first, with progress; ?state=running|paused|… filters")
-    public List<RolloutView> list(@PathParam("tenant") String tenant, @QueryParam("state") String state) {
-        return rollouts.list(state == null ? null : state(state)).stream().map(this::view).toList();
+    public Page<RolloutView> list(@PathParam("tenant") String tenant, @QueryParam("state") String state,
+            @QueryParam("after") String after, @QueryParam("limit") Integer limit, @Context UriInfo uri) {
+        List<RolloutView> all = rollouts.list(state == null ? null : state(state)).stream().map(this::view).toList();
+        return Page.of(PageCursor.of(all, "id", r -> PageCursor.sortable(r.id()), true, after, PageCursor.limit(limit)),
+                uri);
     }
 
     @GET

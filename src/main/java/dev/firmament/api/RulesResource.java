@@ -14,7 +14,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -27,6 +29,7 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.firmament.db.PageCursor;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.errors.NotFoundException;
 import dev.firmament.release.ProductService;
@@ -79,8 +82,10 @@ public class RulesResource {
     @GET
     @Allowed(Role.VIEWER)
     @Operation(summary = "The rules in order")
-    public List<RuleView> list(@PathParam("tenant") String tenant) {
-        return rules.list().stream().map(RuleView::of).toList();
+    public Page<RuleView> list(@PathParam("tenant") String tenant, @QueryParam("after") String after,
+            @QueryParam("limit") Integer limit, @Context UriInfo uri) {
+        return Page.of(PageCursor.of(rules.list().stream().map(RuleView::of).toList(), "position",
+                r -> PageCursor.sortable(r.position()), false, after, PageCursor.limit(limit)), uri);
     }
 
     @POST
@@ -119,7 +124,7 @@ public class RulesResource {
     @Operation(summary = "Reorder: the list of every rule id, first rule first")
     public List<RuleView> reorder(@PathParam("tenant") String tenant, List<Long> ids) {
         rules.reorder(Requests.require(ids));
-        return list(tenant);
+        return rules.list().stream().map(RuleView::of).toList();
     }
 
     @POST

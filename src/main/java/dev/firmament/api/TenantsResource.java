@@ -1,7 +1,6 @@
 package dev.firmament.api;
 
 import java.time.Instant;
-import java.util.List;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -11,6 +10,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
@@ -20,6 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
+import dev.firmament.db.PageCursor;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.security.AccountMail;
 import dev.firmament.security.Allowed;
@@ -90,7 +91,9 @@ public class TenantsResource {
     @GET
     @Allowed(platformAdmin = true)
     @Operation(summary = "List tenants")
-    public List<TenantView> list() {
-        return tenants.list().stream().map(TenantView::of).toList();
+    public Page<TenantView> list(@QueryParam("after") String after, @QueryParam("limit") Integer limit,
+            @Context UriInfo uri) {
+        return Page.of(PageCursor.of(tenants.list().stream().map(TenantView::of).toList(), "slug", TenantView::slug,
+                false, after, PageCursor.limit(limit)), uri);
     }
 }

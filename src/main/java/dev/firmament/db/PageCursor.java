@@ -86,6 +86,34 @@ public final class PageCursor {
         return new Slice<>(List.copyOf(page), cursorOf.apply(page.get(limit - 1)));
     }
 
+    /**
+     * A page of a list held in memory (configuration lists, small by nature): sorted by the unique {@code key}, the
+     * rows after cursor {@code after}, at most {@code limit}. Keys compare as strings: see {@link #sortable(long)}.
+     */
+    public static <T> Slice<T> of(List<T> all, String sort, java.util.function.Function<T, String> key,
+            boolean descending, String after, int limit) {
+        List<String> keys = decode(after, sort, 1);
+        java.util.Comparator<T> order = java.util.Comparator.comparing(key);
+        List<T> rows = all.stream().sorted(descending ? order.reversed() : order).filter(row -> {
+            if (keys == null) {
+                return true;
+            }
+            int compared = key.apply(row).compareTo(keys.get(0));
+            return descending ? compared < 0 : compared > 0;
+        }).limit(limit + 1L).toList();
+        return slice(rows, limit, last -> encode(sort, key.apply(last)));
+    }
+
+    /** A number as a key that sorts as the number does (for the non-negative numbers ids and positions are). */
+    public static String sortable(long number) {
+        return String.format("%019d", number);
+    }
+
+    /** An instant and a tie-breaker as a key that sorts by time. */
+    public static String sortable(java.time.Instant at, String tieBreaker) {
+        return sortable(at.getEpochSecond()) + String.format("%09d", at.getNano()) + tieBreaker;
+    }
+
     /** One page of a listing, and the cursor of the next one (null on the last page). */
     public record Slice<T>(List<T> items, String next) {
     }

@@ -56,7 +56,7 @@ class ApiBadInputTest {
                 .put(path("/pins/AA:BB:CC:DD:EE:01")), 400, "unknown-release");
         Problems.assertProblem(api().get(path("/releases/" + othersRelease.id)), 404, "not-found");
         Problems.assertProblem(api().delete(path("/releases/" + othersRelease.id)), 404, "not-found");
-        assertThat(api().get(path("/rules")).jsonPath().getList("$")).isEmpty();
+        assertThat(api().get(path("/rules")).jsonPath().getList("items")).isEmpty();
         assertThat(api().get(path("/pins")).jsonPath().getList("items")).isEmpty();
     }
 
@@ -141,7 +141,7 @@ class ApiBadInputTest {
             Problems.assertProblem(api().contentType("application/json").body(twice.body()).post(path(twice.path())),
                     409, twice.code());
         }
-        assertThat(api().get(path("/groups")).jsonPath().getList("name")).containsOnlyOnce("canaries");
+        assertThat(api().get(path("/groups")).jsonPath().getList("items.name")).containsOnlyOnce("canaries");
         Problems.assertProblem(
                 given().auth().oauth2("test-bootstrap-token-0123456789").contentType("application/json")
                         .body(Map.of("slug", slug, "name", "Again", "owner", email)).post("/api/v1/tenants"),
@@ -160,7 +160,7 @@ class ApiBadInputTest {
                 .multiPart("notes", "bad\u0000notes")
                 .multiPart("firmware", "fw.bin", Fleet.espImage(2_000, 5), "application/octet-stream")
                 .post(path("/releases")), 400, "control-character");
-        assertThat(api().get(path("/groups")).jsonPath().getList("$")).isEmpty();
+        assertThat(api().get(path("/groups")).jsonPath().getList("items")).isEmpty();
         assertThat(api().get(path("/releases")).jsonPath().getList("items")).isEmpty();
     }
 
@@ -188,7 +188,7 @@ class ApiBadInputTest {
                 .body(Map.of("slug", "half-" + slug)).post("/api/v1/tenants");
         Problems.assertProblem(tenants, 400, "invalid-field");
         assertThat(tenants.jsonPath().getString("detail")).contains("'name'");
-        assertThat(api().get(path("/members")).jsonPath().getList("$")).hasSize(1);
+        assertThat(api().get(path("/members")).jsonPath().getList("items")).hasSize(1);
     }
 
     @Test

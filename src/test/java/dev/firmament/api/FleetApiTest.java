@@ -101,7 +101,7 @@ class FleetApiTest {
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.jsonPath().getString("code")).isEqualTo("invalid-versions-file");
         assertThat(response.jsonPath().getList("errors.entry", Integer.class)).containsExactly(1, 2, 3);
-        assertThat(api().get(path("/rules")).jsonPath().getList("$")).isEmpty();
+        assertThat(api().get(path("/rules")).jsonPath().getList("items")).isEmpty();
     }
 
     @Test

@@ -137,6 +137,16 @@ class PagingAndExportTest {
                 (int) (long) second.id, (int) (long) release.id);
         assertThat(walk("/pins?limit=2", "items.mac")).containsExactly((Object[]) macs);
         assertThat(walk("/groups/" + group + "/members?limit=2", "items")).containsExactly((Object[]) macs);
+
+        // The configuration lists answer the same way, whole on one page unless asked for less.
+        tenant.group("alpha");
+        tenant.group("zulu");
+        assertThat(walk("/groups?limit=1", "items.name")).containsExactly("alpha", "paged", "zulu");
+        JsonPath groups = follow(path("/groups")).extract().jsonPath();
+        assertThat(groups.getList("items")).hasSize(3);
+        assertThat(groups.getString("next")).isNull();
+        assertThat(walk("/products?limit=1", "items.name")).containsExactly("PAGED");
+        assertThat(walk("/members?limit=1", "items")).hasSize(1);
     }
 
     @Test

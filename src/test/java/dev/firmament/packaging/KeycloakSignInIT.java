@@ -103,7 +103,7 @@ class KeycloakSignInIT {
         // Scripts: access tokens from Keycloak, with the person's rights and no more.
         String admin = accessToken(realm, "admin@firmament.local", "change-me-admin-password");
         assertThat(given().baseUri(app).auth().oauth2(admin).get("/api/v1/tenants").then().statusCode(200).extract()
-                .jsonPath().getList("slug")).contains("acme");
+                .jsonPath().getList("items.slug")).contains("acme");
         String demo = accessToken(realm, "demo@firmament.local", "demo-password-123");
         given().baseUri(app).auth().oauth2(demo).get("/api/v1/tenants/acme/releases").then().statusCode(200);
         given().baseUri(app).auth().oauth2(demo).get("/api/v1/tenants").then().statusCode(403);

@@ -113,7 +113,7 @@ class RolloutApiTest {
                 .post(path("/rollouts")), 400, "invalid-version-condition");
         Problems.assertProblem(given().auth().oauth2(token).get(path("/rollouts?state=sleeping")), 400,
                 "invalid-state");
-        assertThat(api().get(path("/rollouts")).jsonPath().getList("$")).as("nothing was stored").isEmpty();
+        assertThat(api().get(path("/rollouts")).jsonPath().getList("items")).as("nothing was stored").isEmpty();
     }
 
     @Test
