@@ -125,15 +125,7 @@ public class AuditCheckpoints {
     @Transactional
     public PageCursor.Slice<AuditCheckpoint> list(UUID chain, String after, int limit) {
         SqlFilter filter = new SqlFilter("tenant_id = ?", chain.toString());
-        List<String> keys = PageCursor.decode(after, "seq", 1);
-        if (keys != null) {
-            try {
-                filter.and("seq < ?", Long.parseLong(keys.get(0)));
-            } catch (NumberFormatException e) {
-                throw new dev.firmament.errors.InvalidInputException("invalid-cursor",
-                        "after is not a cursor of this list");
-            }
-        }
+        filter.and("seq < ?", PageCursor.decodeNumber(after, "seq"));
         return PageCursor.slice(rows(filter, limit + 1), limit, last -> PageCursor.encode("seq", last.seq()));
     }
 

@@ -26,7 +26,6 @@ import io.quarkus.arc.Arc;
 
 import dev.firmament.db.PageCursor;
 import dev.firmament.db.SqlFilter;
-import dev.firmament.errors.InvalidInputException;
 import dev.firmament.tenant.TenantContext;
 
 /**
@@ -120,14 +119,7 @@ public class AuditService {
     @Transactional
     public PageCursor.Slice<AuditEvent> page(UUID chain, Query query, String after, int limit) {
         SqlFilter filter = filter(chain, query);
-        List<String> keys = PageCursor.decode(after, "seq", 1);
-        if (keys != null) {
-            try {
-                filter.and("seq < ?", Long.parseLong(keys.get(0)));
-            } catch (NumberFormatException e) {
-                throw new InvalidInputException("invalid-cursor", "after is not a cursor of this list");
-            }
-        }
+        filter.and("seq < ?", PageCursor.decodeNumber(after, "seq"));
         List<?> rows = filter.query(entityManager, SELECT, " order by seq desc limit " + (limit + 1)).getResultList();
         List<AuditEvent> events = rows.stream().map(row -> event((Object[]) row)).toList();
         return PageCursor.slice(events, limit, last -> PageCursor.encode("seq", last.seq()));

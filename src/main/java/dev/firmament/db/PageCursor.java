@@ -63,6 +63,24 @@ public final class PageCursor {
         return values.subList(1, values.size());
     }
 
+    /** The key in cursor {@code after} of a list sorted by one number; null for the first page. */
+    public static Long decodeNumber(String after, String sort) {
+        List<String> keys = decode(after, sort, 1);
+        if (keys == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(keys.get(0));
+        } catch (NumberFormatException e) {
+            throw notACursor();
+        }
+    }
+
+    /** The answer to a cursor whose keys are not what its list's keys are (made by hand, not given out). */
+    public static InvalidInputException notACursor() {
+        return new InvalidInputException("invalid-cursor", "after is not a cursor of this list");
+    }
+
     /** The page size asked for: {@value #DEFAULT_LIMIT} when absent, else 1 to {@value #MAX_LIMIT}. */
     public static int limit(Integer limit) {
         if (limit == null) {

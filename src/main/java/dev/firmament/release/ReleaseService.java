@@ -195,14 +195,9 @@ public class ReleaseService {
      */
     @Transactional
     public PageCursor.Slice<Release> list(String productName, String after, int limit) {
-        List<String> keys = PageCursor.decode(after, "id", 1);
-        long before;
-        try {
-            before = keys == null ? Long.MAX_VALUE : Long.parseLong(keys.get(0));
-        } catch (NumberFormatException e) {
-            throw new dev.firmament.errors.InvalidInputException("invalid-cursor",
-                    "after is not a cursor of this list");
-        }
+        Long cursor = PageCursor.decodeNumber(after, "id");
+        long before = cursor == null ? Long.MAX_VALUE : cursor;
+        // range() is inclusive at both ends: limit + 1 rows, to tell whether a next page exists.
         List<Release> page = productName == null
                 ? releases.find("id < ?1 order by id desc", before).range(0, limit).list()
                 : releases.find("productId = ?1 and id < ?2 order by id desc", products.findByName(productName).id,

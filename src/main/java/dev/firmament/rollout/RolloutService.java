@@ -305,7 +305,7 @@ public class RolloutService {
         try {
             return new RolloutProgressStore.Position(Integer.parseInt(keys.get(0)), keys.get(1));
         } catch (NumberFormatException e) {
-            throw new InvalidInputException("invalid-cursor", "after is not a cursor of this list");
+            throw PageCursor.notACursor();
         }
     }
 
