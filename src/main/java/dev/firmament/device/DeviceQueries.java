@@ -63,7 +63,7 @@ public class DeviceQueries {
 
     /** One row of a listing. */
     public record DeviceSummary(String mac, String product, String client, String version, String ip, boolean blocked,
-            Long pendingReleaseId, Instant firstSeen, Instant lastSeen) {
+            Long pendingReleaseId, String pendingVersion, Instant firstSeen, Instant lastSeen) {
     }
 
     /** A numbered page of devices and the total that matched: the console's pages. */
@@ -73,7 +73,7 @@ public class DeviceQueries {
     private static final String DEVICES_FROM = " from devices d left join products p on p.tenant_id = d.tenant_id"
             + " and p.id = coalesce(d.assigned_product_id, d.product_id)";
     private static final String SUMMARY_COLUMNS = "select d.mac, p.name, d.client, d.version, d.ip, d.blocked,"
-            + " d.pending_release_id, d.first_seen, d.last_seen";
+            + " d.pending_release_id, d.first_seen, d.last_seen, d.pending_version";
 
     /** Page {@code page} (from 0) of {@code size} devices, for the console's numbered pages. */
     @Transactional
@@ -118,7 +118,7 @@ public class DeviceQueries {
                 }
                 }
             } catch (java.time.format.DateTimeParseException e) {
-                throw new InvalidInputException("invalid-cursor", "after is not a cursor of this list");
+                throw PageCursor.notACursor();
             }
         }
         List<?> result = where
@@ -200,7 +200,8 @@ public class DeviceQueries {
 
     private static DeviceSummary summary(Object[] r) {
         return new DeviceSummary((String) r[0], (String) r[1], (String) r[2], (String) r[3], (String) r[4],
-                (Boolean) r[5], SqlFilter.longOrNull(r[6]), SqlFilter.instant(r[7]), SqlFilter.instant(r[8]));
+                (Boolean) r[5], SqlFilter.longOrNull(r[6]), (String) r[9], SqlFilter.instant(r[7]),
+                SqlFilter.instant(r[8]));
     }
 
     /**
@@ -271,7 +272,7 @@ public class DeviceQueries {
             try {
                 where.andEach("(e.at, e.id) < (?, ?)", Instant.parse(keys.get(0)), Long.parseLong(keys.get(1)));
             } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
-                throw new InvalidInputException("invalid-cursor", "after is not a cursor of this list");
+                throw PageCursor.notACursor();
             }
         }
         List<?> result = where.query(entityManager,

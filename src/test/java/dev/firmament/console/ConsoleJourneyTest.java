@@ -200,6 +200,10 @@ class ConsoleJourneyTest {
         page.evaluate("window.stillTheSamePage = true");
         assertThat(devices.checkIn(field)).hasSize(2);
         fleet.flushActivity();
+        // Offered and not yet back: the list says what they are updating to, in versions.
+        org.assertj.core.api.Assertions
+                .assertThat(page.request().get("/console/" + slug + "/devices?status=pending").text())
+                .contains("updating to 2.0.0").doesNotContain("update #");
         devices.checkIn(field);
         fleet.flushActivity();
         assertThat(page.getByTestId("rollout-installed")).hasText("2",
