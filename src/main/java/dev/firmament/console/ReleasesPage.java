@@ -27,6 +27,7 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
 import dev.firmament.device.DeviceAdoption;
+import dev.firmament.errors.ConflictException;
 import dev.firmament.errors.FirmamentException;
 import dev.firmament.release.ImageHeader;
 import dev.firmament.release.Product;
@@ -64,7 +65,8 @@ public class ReleasesPage {
         static native TemplateInstance releases$upload(List<Product> products, UploadForm form, long maxImageSize);
 
         static native TemplateInstance release(Release release, String product, Map<String, Long> counts,
-                List<ConsoleQueries.Puller> pullers, ImageHeader header, String signedBy, String spreadChart);
+                List<ConsoleQueries.Puller> pullers, ImageHeader header, String signedBy, String spreadChart,
+                String deleteError);
 
         static native TemplateInstance product(Product product, List<Release> releases, Set<String> chips,
                 boolean signingEnabled, SigningKeyService.PublicKeyView key, ProductForm form);
@@ -230,13 +232,17 @@ public class ReleasesPage {
     @Allowed(Role.VIEWER)
     @Operation(hidden = true)
     public TemplateInstance release(@PathParam("tenant") String tenant, @PathParam("id") long id) {
+        return releasePage(id, null);
+    }
+
+    private TemplateInstance releasePage(long id, String deleteError) {
         Release release = releases.find(id);
         String product = products.namesById().getOrDefault(release.productId, "");
         String signedBy = release.firmwareSigningKeyId == null ? null
                 : signingKeys.fingerprint(release.firmwareSigningKeyId).map(f -> f.substring(0, 16)).orElse(null);
         return Templates.release(release, product, queries.releaseEventCounts(id), queries.pullers(id, 500),
                 release.firmwareHeader(), signedBy,
-                spreadChart(adoption.spread(release.productId, release.version, 30)));
+                spreadChart(adoption.spread(release.productId, release.version, 30)), deleteError);
     }
 
     @POST
@@ -244,7 +250,12 @@ public class ReleasesPage {
     @Allowed(Role.MAINTAINER)
     @Operation(hidden = true)
     public Response delete(@PathParam("tenant") String tenant, @PathParam("id") long id, @Context HttpHeaders headers) {
-        releases.delete(id);
+        try {
+            releases.delete(id);
+        } catch (ConflictException e) {
+            // In use: the release's own page says by what, next to the button.
+            return Response.status(e.status()).entity(releasePage(id, e.getMessage())).build();
+        }
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/releases", "Release " + id + " deleted");
     }
 

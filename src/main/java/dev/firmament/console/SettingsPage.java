@@ -23,6 +23,7 @@ import io.quarkus.qute.TemplateInstance;
 import dev.firmament.api.Requests;
 import dev.firmament.device.DeviceKey;
 import dev.firmament.device.DeviceKeyService;
+import dev.firmament.errors.FirmamentException;
 import dev.firmament.release.Product;
 import dev.firmament.release.ProductService;
 import dev.firmament.security.AccountMail;
@@ -48,8 +49,8 @@ public class SettingsPage {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance settings(List<DeviceKey> keys, List<ApiToken> tokens,
-                List<MemberService.MemberEntry> members, List<Product> products,
-                List<GroupService.GroupSummary> groups);
+                List<MemberService.MemberEntry> members, List<Product> products, List<GroupService.GroupSummary> groups,
+                MemberForm memberForm);
 
         static native TemplateInstance keyCreated(CreatedKey key);
 
@@ -84,9 +85,18 @@ public class SettingsPage {
     @Allowed(Role.VIEWER)
     @Operation(hidden = true)
     public TemplateInstance settings(@PathParam("tenant") String tenant) {
+        return settingsPage(MemberForm.EMPTY);
+    }
+
+    /** What was typed into "add member", kept with the reason when it is refused. */
+    public record MemberForm(String email, String role, String error) {
+        static final MemberForm EMPTY = new MemberForm("", "viewer", null);
+    }
+
+    private TemplateInstance settingsPage(MemberForm memberForm) {
         // Token names and roles are for owners only, like the API's token listing.
         return Templates.settings(keys.list(), view.isOwner() ? tokens.list() : List.of(), members.list(),
-                products.list(), groups.list());
+                products.list(), groups.list(), memberForm);
     }
 
     @POST
@@ -142,7 +152,14 @@ public class SettingsPage {
     @Operation(hidden = true)
     public Response addMember(@PathParam("tenant") String tenant, @RestForm String email, @RestForm String role,
             @Context HttpHeaders headers, @Context UriInfo uri) {
-        var added = members.add(email, role == null ? null : Role.parse(role));
+        MemberService.Added added;
+        try {
+            added = members.add(email, role == null ? null : Role.parse(role));
+        } catch (FirmamentException e) {
+            // A duplicate, a malformed address, an unknown role: said next to the form, with what was typed.
+            return Response.status(e.status()).entity(settingsPage(new MemberForm(email, role, e.getMessage())))
+                    .build();
+        }
         String who = added.entry().email() + " added as " + added.entry().member().role;
         return mail.deliver(added, view.tenant().name, uri.getBaseUri())
                 .map(link -> Response.ok(Templates.memberAdded(added.entry().email(), added.entry().member().role,

@@ -219,18 +219,10 @@ public class ReleaseService {
         UUID tenant = tenants.require();
         Release release = QuarkusTransaction.requiringNew().call(() -> {
             Release found = find(id);
-            long users = releases.getEntityManager()
-                    .createQuery("select count(r) from VersionRule r where" + " r.releaseId = ?1", Long.class)
-                    .setParameter(1, id).getSingleResult()
-                    + releases.getEntityManager()
-                            .createQuery("select count(p) from Pin p where p.releaseId = ?1", Long.class)
-                            .setParameter(1, id).getSingleResult()
-                    + ((Number) releases.getEntityManager()
-                            .createNativeQuery("select count(*) from rollouts where tenant_id = ?1 and release_id = ?2")
-                            .setParameter(1, tenant.toString()).setParameter(2, id).getSingleResult()).longValue();
-            if (users > 0) {
-                throw new ConflictException("release-in-use", "Release " + id + " is used by " + users
-                        + " rule(s), pin(s) or rollout(s); remove them first (rollouts that ran stay as history)");
+            List<String> users = users(tenant, id);
+            if (!users.isEmpty()) {
+                throw new ConflictException("release-in-use", "Release " + found.version + " is used by "
+                        + String.join(", ", users) + "; remove them first (rollouts that ran stay as history)");
             }
             audit.record("release.delete", "release", Long.toString(id), view(found), null);
             releases.delete(found);
@@ -239,6 +231,31 @@ public class ReleaseService {
         });
         removeUnreferenced(tenant, release.firmwareSha256);
         removeUnreferenced(tenant, release.filesystemSha256);
+    }
+
+    /** What keeps a release from being deleted, named: its rules, pins (a few MACs) and rollouts. */
+    private List<String> users(UUID tenant, long id) {
+        var entityManager = releases.getEntityManager();
+        List<String> users = new java.util.ArrayList<>();
+        // A rule is named by its place in the list, as the console numbers it (positions may have gaps).
+        entityManager
+                .createQuery("select (select count(o) from VersionRule o where o.position <= r.position)"
+                        + " from VersionRule r where r.releaseId = ?1 order by r.position", Long.class)
+                .setParameter(1, id).getResultList().forEach(place -> users.add("rule " + place));
+        List<String> pinned = entityManager
+                .createQuery("select p.mac from Pin p where p.releaseId = ?1 order by p.mac", String.class)
+                .setParameter(1, id).setMaxResults(4).getResultList();
+        for (int i = 0; i < Math.min(3, pinned.size()); i++) {
+            users.add("the pin of " + pinned.get(i));
+        }
+        if (pinned.size() > 3) {
+            users.add("more pins");
+        }
+        List<?> rollouts = entityManager
+                .createNativeQuery("select name from rollouts where tenant_id = ?1 and release_id = ?2 order by id")
+                .setParameter(1, tenant.toString()).setParameter(2, id).getResultList();
+        rollouts.forEach(name -> users.add("rollout '" + name + "'"));
+        return users;
     }
 
     private Release record(UUID productId, String version, String notes, ReleaseSigning.Signed firmware,

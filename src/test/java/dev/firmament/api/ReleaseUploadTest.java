@@ -159,6 +159,8 @@ class ReleaseUploadTest {
 
         assertThat(response.statusCode()).isEqualTo(409);
         assertThat(response.jsonPath().getString("code")).isEqualTo("release-in-use");
+        assertThat(response.jsonPath().getString("detail")).startsWith("Release 3.0.0 is used by rule ")
+                .doesNotContain("rule(s)");
     }
 
     @Test

@@ -178,6 +178,28 @@ class ConsoleAccessTest {
     }
 
     @Test
+    void refusedMembersAndReleasesInUseAreSaidInPlaceKeepingWhatWasTyped() {
+        Session owner = signIn(tenantA, Role.OWNER);
+        ConsoleLogin login = new ConsoleLogin(null, owner.cookie(), owner.csrf());
+        String member = "twice-" + java.util.UUID.randomUUID().toString().substring(0, 6) + "@example.com";
+        tenantA.as(() -> members.add(member, Role.VIEWER));
+
+        Response duplicate = login.post("/console/" + slugA + "/settings/members", "email", member, "role",
+                "maintainer");
+        assertThat(duplicate.statusCode()).isEqualTo(409);
+        assertThat(duplicate.asString()).contains("data-testid=\"member-error\"").contains("value=\"" + member + "\"")
+                .contains("<option value=\"maintainer\" selected>").doesNotContain("Console home");
+
+        var release = tenantA.release("7.0.0", Fleet.espImage(1_000, 3), null);
+        tenantA.rule(release, null, null);
+        tenantA.pin("5C:CF:7F:40:00:01", release, false);
+        Response inUse = login.post("/console/" + slugA + "/releases/" + release.id + "/delete");
+        assertThat(inUse.statusCode()).isEqualTo(409);
+        assertThat(inUse.asString()).contains("data-testid=\"delete-error\"")
+                .contains("Release 7.0.0 is used by rule 1, the pin of 5C:CF:7F:40:00:01");
+    }
+
+    @Test
     void thePlatformChainIsReadExportedAndVerifiedByPlatformAdministratorsOnly() {
         Session owner = signIn(tenantA, Role.OWNER);
         ConsoleLogin ownerLogin = new ConsoleLogin(null, owner.cookie(), owner.csrf());
