@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import jakarta.transaction.Transactional;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -22,11 +21,13 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestForm;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
 import dev.firmament.device.DeviceQueries;
 import dev.firmament.device.DeviceService;
+import dev.firmament.errors.FirmamentException;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.errors.NotFoundException;
 import dev.firmament.format.ExportDownload;
@@ -110,12 +111,25 @@ public class DevicesPage {
         }
     }
 
+    /**
+     * A refused bulk action (or a device address that is none), said above the list, with the devices still ticked and
+     * the action still chosen.
+     */
+    public record Bulk(String error, java.util.Set<String> ticked, String action) {
+
+        static final Bulk NONE = new Bulk(null, java.util.Set.of(), null);
+
+        public boolean isTicked(String mac) {
+            return ticked.contains(mac);
+        }
+    }
+
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance devices(Filters filters, DeviceQueries.Page page, int pages,
+        static native TemplateInstance devices(Filters filters, DeviceQueries.Page page, int pages, Bulk bulk,
                 List<Product> products, List<GroupService.GroupSummary> groups, List<Release> releases);
 
-        static native TemplateInstance devices$table(Filters filters, DeviceQueries.Page page, int pages);
+        static native TemplateInstance devices$table(Filters filters, DeviceQueries.Page page, int pages, Bulk bulk);
 
         static native TemplateInstance device(DeviceQueries.DeviceDetail detail, String product,
                 List<GroupService.GroupSummary> groups, List<DeviceQueries.DeviceEvent> events,
@@ -153,12 +167,18 @@ public class DevicesPage {
             @QueryParam("status") String status, @QueryParam("seen") String seen, @QueryParam("sort") String sort,
             @QueryParam("page") @DefaultValue("0") int page, @Context HttpHeaders headers) {
         Filters filters = Filters.of(q, product, group, status, seen, sort, page);
+        boolean tableOnly = ConsoleResponses.isHtmx(headers)
+                && "device-table".equals(headers.getHeaderString("HX-Target"));
+        return listPage(filters, Bulk.NONE, tableOnly);
+    }
+
+    private TemplateInstance listPage(Filters filters, Bulk bulk, boolean tableOnly) {
         DeviceQueries.Page result = queries.list(filters.filter(Instant.now()), filters.page(), PAGE_SIZE);
         int pages = (int) Math.max(1, (result.total() + PAGE_SIZE - 1) / PAGE_SIZE);
-        if (ConsoleResponses.isHtmx(headers) && "device-table".equals(headers.getHeaderString("HX-Target"))) {
-            return Templates.devices$table(filters, result, pages);
+        if (tableOnly) {
+            return Templates.devices$table(filters, result, pages, bulk);
         }
-        return Templates.devices(filters, result, pages, products.list(), groups.list(), releases.list());
+        return Templates.devices(filters, result, pages, bulk, products.list(), groups.list(), releases.list());
     }
 
     @GET
@@ -195,29 +215,53 @@ public class DevicesPage {
     @Path("{mac}")
     @Allowed(Role.VIEWER)
     @Operation(hidden = true)
-    public TemplateInstance device(@PathParam("tenant") String tenant, @PathParam("mac") String mac) {
-        DeviceQueries.DeviceDetail detail = queries.find(mac).orElseThrow(() -> new NotFoundException("Device " + mac));
+    public Response device(@PathParam("tenant") String tenant, @PathParam("mac") String mac) {
+        DeviceQueries.DeviceDetail detail;
+        try {
+            detail = queries.find(mac).orElseThrow(() -> new NotFoundException("Device " + mac));
+        } catch (FirmamentException e) {
+            // A mistyped or unknown address: the list, searching for what was typed, says so.
+            Filters search = Filters.of(mac, null, null, null, null, null, 0);
+            return Response.status(e.status())
+                    .entity(listPage(search, new Bulk(e.getMessage(), java.util.Set.of(), null), false)).build();
+        }
         var productId = detail.device().assignedProductId != null ? detail.device().assignedProductId
                 : detail.device().productId;
         String product = productId == null ? null : products.namesById().get(productId);
-        return Templates.device(detail, product,
+        return Response.ok(Templates.device(detail, product,
                 groups.list().stream().filter(g -> detail.groups().contains(g.id())).toList(),
                 queries.events(DeviceQueries.EventFilter.ofDevice(mac), null, 100).items(),
-                consoleQueries.rolloutsOf(mac), releases.list());
+                consoleQueries.rolloutsOf(mac), releases.list())).build();
     }
 
     /** One action on the ticked devices, all or nothing. */
     @POST
     @Path("bulk")
-    @Transactional
     @Allowed(Role.MAINTAINER)
     @Operation(hidden = true)
     public Response bulk(@PathParam("tenant") String tenant, @RestForm List<String> mac, @RestForm String action,
-            @RestForm String group, @RestForm String release, @Context HttpHeaders headers) {
-        if (mac == null || mac.isEmpty()) {
+            @RestForm String group, @RestForm String release, @RestForm String q, @RestForm String product,
+            @RestForm String filterGroup, @RestForm String status, @RestForm String seen, @RestForm String sort,
+            @RestForm @DefaultValue("0") int page, @Context HttpHeaders headers) {
+        List<String> ticked = mac == null ? List.of() : mac;
+        try {
+            // One transaction, all or nothing; a refusal rolls it back before the page says why.
+            String done = QuarkusTransaction.requiringNew().call(() -> applyBulk(ticked, action, group, release));
+            return ConsoleResponses.redirect(headers, "/console/" + tenant + "/devices", done);
+        } catch (FirmamentException e) {
+            // Said above the list as it was filtered, with the same devices ticked and the same action chosen.
+            return Response.status(e.status())
+                    .entity(listPage(Filters.of(q, product, filterGroup, status, seen, sort, page),
+                            new Bulk(e.getMessage(), java.util.Set.copyOf(ticked), action), false))
+                    .build();
+        }
+    }
+
+    private String applyBulk(List<String> mac, String action, String group, String release) {
+        if (mac.isEmpty()) {
             throw new InvalidInputException("no-devices", "Tick at least one device first");
         }
-        String done = switch (action == null ? "" : action) {
+        return switch (action == null ? "" : action) {
         case "group" -> {
             Long groupId = ConsoleForms.id(group, "group");
             if (groupId == null) {
@@ -238,7 +282,6 @@ public class DevicesPage {
         }
         default -> throw new InvalidInputException("invalid-action", "Choose an action: group, pin, block, unblock");
         };
-        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/devices", done);
     }
 
     @POST

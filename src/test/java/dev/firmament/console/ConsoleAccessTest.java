@@ -200,6 +200,35 @@ class ConsoleAccessTest {
     }
 
     @Test
+    void aRefusedBulkActionOrAMistypedDeviceAddressIsSaidAboveTheListAsItWas() {
+        String mac = "5C:CF:7F:40:01:01";
+        given().header("User-Agent", "ESP8266-http-Update").header("x-ESP8266-STA-MAC", mac)
+                .header("x-ESP8266-mode", "sketch").header("x-ESP8266-version", "1.0.0")
+                .get("/d/{key}/update", tenantA.deviceKey).then().statusCode(304);
+        fleet.flushActivity();
+        Session maintainer = signIn(tenantA, Role.MAINTAINER);
+        ConsoleLogin login = new ConsoleLogin(null, maintainer.cookie(), maintainer.csrf());
+
+        Response nothingTicked = login.post("/console/" + slugA + "/devices/bulk", "action", "block", "status",
+                "active", "q", "40:01");
+        assertThat(nothingTicked.statusCode()).isEqualTo(400);
+        assertThat(nothingTicked.asString()).contains("data-testid=\"bulk-error\"")
+                .contains("Tick at least one device first").contains("name=\"status\" value=\"active\"")
+                .contains("name=\"q\" value=\"40:01\"").doesNotContain("Console home");
+
+        Response noRelease = login.post("/console/" + slugA + "/devices/bulk", "mac", mac, "action", "pin");
+        assertThat(noRelease.statusCode()).isEqualTo(400);
+        assertThat(noRelease.asString()).contains("data-testid=\"bulk-error\"")
+                .contains("value=\"" + mac + "\" aria-label=\"Tick " + mac + "\" checked")
+                .contains("<option value=\"pin\" selected>");
+        assertThat(tenantA.as(() -> fleet.pins().list())).isEmpty();
+
+        Response mistyped = login.get("/console/" + slugA + "/devices/5C:CF:7F:40");
+        assertThat(mistyped.statusCode()).isEqualTo(400);
+        assertThat(mistyped.asString()).contains("data-testid=\"bulk-error\"").contains("value=\"5C:CF:7F:40\"");
+    }
+
+    @Test
     void thePlatformChainIsReadExportedAndVerifiedByPlatformAdministratorsOnly() {
         Session owner = signIn(tenantA, Role.OWNER);
         ConsoleLogin ownerLogin = new ConsoleLogin(null, owner.cookie(), owner.csrf());
