@@ -41,6 +41,33 @@ public class ConsoleExtensions {
         return EventWords.words(event);
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * What an audit event changed, named as people name it ("release 2.1.0", "group canary", "member jane@…"), from the
+     * state it recorded; the type and id when that names nothing.
+     */
+    @TemplateExtension(namespace = "fmt")
+    static String target(dev.firmament.audit.AuditEvent event) {
+        String type = event.targetType() == null ? "" : event.targetType().replace('-', ' ');
+        for (String state : new String[] { event.after(), event.before() }) {
+            if (state == null || state.isBlank()) {
+                continue;
+            }
+            try {
+                com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(state);
+                for (String field : new String[] { "version", "name", "email", "slug", "mac" }) {
+                    if (node.path(field).isTextual() && !node.path(field).asText().isBlank()) {
+                        return type + " " + node.path(field).asText();
+                    }
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                break; // not JSON: say what the event itself says
+            }
+        }
+        return event.targetId() == null ? type : type + " " + event.targetId();
+    }
+
     /** A chip as Espressif writes it ({@code ESP32-S3}); {@code any} as "any chip". */
     @TemplateExtension(namespace = "fmt")
     static String chip(String chip) {

@@ -475,6 +475,12 @@ class ConsoleJourneyTest {
         assertThat(history.text().lines().findFirst())
                 .hasValue(String.join(",", dev.firmament.device.DeviceQueries.EVENT_EXPORT_COLUMNS));
 
+        // The dashboard's recent changes name what changed, in words.
+        page.navigate("/console/" + slug);
+        assertThat(page.getByTestId("change-target")
+                .filter(new com.microsoft.playwright.Locator.FilterOptions().setHasText("group lab")).first())
+                        .isVisible();
+
         // The audit log exports what happened as CSV.
         var csv = page.request().get("/console/" + slug + "/audit/export?action=device.block");
         assertThat(csv.headers().get("content-type")).startsWith("text/csv");
