@@ -15,6 +15,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -26,6 +27,7 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 import dev.firmament.db.PageCursor;
 import dev.firmament.release.ImageHeader;
 import dev.firmament.release.Release;
+import dev.firmament.release.ReleaseDownloads;
 import dev.firmament.release.ReleaseService;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.Role;
@@ -59,9 +61,30 @@ public class ReleasesResource {
     }
 
     private final ReleaseService releases;
+    private final ReleaseDownloads downloads;
 
-    ReleasesResource(ReleaseService releases) {
+    ReleasesResource(ReleaseService releases, ReleaseDownloads downloads) {
         this.releases = releases;
+        this.downloads = downloads;
+    }
+
+    @GET
+    @Path("{id}/firmware")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    @Allowed(Role.VIEWER)
+    @Operation(summary = "Download the firmware image, byte for byte what devices get")
+    public Response firmware(@PathParam("tenant") String tenant, @PathParam("id") long id) throws java.io.IOException {
+        return downloads.download(id, "firmware");
+    }
+
+    @GET
+    @Path("{id}/filesystem")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    @Allowed(Role.VIEWER)
+    @Operation(summary = "Download the filesystem image, byte for byte what devices get")
+    public Response filesystem(@PathParam("tenant") String tenant, @PathParam("id") long id)
+            throws java.io.IOException {
+        return downloads.download(id, "filesystem");
     }
 
     @POST

@@ -33,6 +33,7 @@ import dev.firmament.release.ImageHeader;
 import dev.firmament.release.Product;
 import dev.firmament.release.ProductService;
 import dev.firmament.release.Release;
+import dev.firmament.release.ReleaseDownloads;
 import dev.firmament.release.ReleaseService;
 import dev.firmament.release.ReleasesConfig;
 import dev.firmament.release.SigningKeyService;
@@ -78,11 +79,14 @@ public class ReleasesPage {
     private final ConsoleQueries queries;
     private final long maxImageSize;
     private final DeviceAdoption adoption;
+    private final ReleaseDownloads downloads;
     private final GroupService groups;
 
     ReleasesPage(ReleaseService releases, ProductService products, SigningKeyService signingKeys,
-            ConsoleQueries queries, ReleasesConfig config, DeviceAdoption adoption, GroupService groups) {
+            ConsoleQueries queries, ReleasesConfig config, DeviceAdoption adoption, GroupService groups,
+            ReleaseDownloads downloads) {
         this.releases = releases;
+        this.downloads = downloads;
         this.adoption = adoption;
         this.groups = groups;
         this.products = products;
@@ -243,6 +247,25 @@ public class ReleasesPage {
         return Templates.release(release, product, queries.releaseEventCounts(id), queries.pullers(id, 500),
                 release.firmwareHeader(), signedBy,
                 spreadChart(adoption.spread(release.productId, release.version, 30)), deleteError);
+    }
+
+    @GET
+    @Path("{id}/firmware")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    @Allowed(Role.VIEWER)
+    @Operation(hidden = true)
+    public Response firmware(@PathParam("tenant") String tenant, @PathParam("id") long id) throws java.io.IOException {
+        return downloads.download(id, "firmware");
+    }
+
+    @GET
+    @Path("{id}/filesystem")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    @Allowed(Role.VIEWER)
+    @Operation(hidden = true)
+    public Response filesystem(@PathParam("tenant") String tenant, @PathParam("id") long id)
+            throws java.io.IOException {
+        return downloads.download(id, "filesystem");
     }
 
     @POST

@@ -113,6 +113,10 @@ class ApiAccessMatrixTest {
                                 .multiPart("firmware", "fw.bin", Fleet.espImage(2_000, 1), "application/octet-stream")),
                 new Operation("GET", "/releases", Role.VIEWER, 200, t -> given()),
                 new Operation("GET", "/releases/{id}", Role.VIEWER, 200, t -> given().pathParam("id", t.newRelease())),
+                new Operation("GET", "/releases/{id}/firmware", Role.VIEWER, 200,
+                        t -> given().pathParam("id", t.newRelease())),
+                new Operation("GET", "/releases/{id}/filesystem", Role.VIEWER, 200,
+                        t -> given().pathParam("id", t.newReleaseWithFilesystem())),
                 new Operation("DELETE", "/releases/{id}", Role.MAINTAINER, 204,
                         t -> given().pathParam("id", t.newRelease())),
                 new Operation("POST", "/groups", Role.MAINTAINER, 201, t -> json(Map.of("name", "site " + unique()))),
@@ -441,6 +445,10 @@ class ApiAccessMatrixTest {
 
     /** Each release newer than the last, so that a rollout to it is never a rollback. */
     private static final java.util.concurrent.atomic.AtomicInteger RELEASES = new java.util.concurrent.atomic.AtomicInteger();
+
+    private long newReleaseWithFilesystem() {
+        return tenantA.release("9." + RELEASES.incrementAndGet(), Fleet.espImage(1_000, 2), Fleet.espImage(500, 3)).id;
+    }
 
     private long newRelease() {
         return tenantA.release("9." + RELEASES.incrementAndGet(), Fleet.espImage(1_000, 2), null).id;

@@ -151,6 +151,32 @@ class ReleaseUploadTest {
     }
 
     @Test
+    void aReleasesImagesDownloadByteForByte() {
+        byte[] firmware = Fleet.espImage(5_000, 21);
+        byte[] filesystem = Fleet.espImage(3_000, 22);
+        var release = tenant.release("5.0.0", firmware, filesystem);
+
+        Response got = given().auth().oauth2(token).get(path() + "/" + release.id + "/firmware");
+        got.then().statusCode(200).contentType("application/octet-stream")
+                .header("Content-Disposition", org.hamcrest.Matchers.containsString("-5.0.0.bin\""))
+                .header("ETag", org.hamcrest.Matchers.containsString(Fleet.sha256(firmware)));
+        assertThat(got.asByteArray()).isEqualTo(firmware);
+        assertThat(given().auth().oauth2(token).get(path() + "/" + release.id + "/filesystem").asByteArray())
+                .isEqualTo(filesystem);
+
+        var firmwareOnly = tenant.release("5.0.1", firmware, null);
+        Problems.assertProblem(given().auth().oauth2(token).get(path() + "/" + firmwareOnly.id + "/filesystem"), 404,
+                "not-found");
+        // Another tenant's token reaches neither the release nor its bytes.
+        Fleet.Tenant other = fleet.tenant("OTHER");
+        String otherToken = other.as(() -> tokens.create("x", Role.VIEWER, null, "test").secret());
+        given().auth().oauth2(otherToken).get(path() + "/" + release.id + "/firmware").then().statusCode(404);
+        given().auth().oauth2(otherToken)
+                .get("/api/v1/tenants/" + fleet.slugOf(other.id) + "/releases/" + release.id + "/firmware").then()
+                .statusCode(404);
+    }
+
+    @Test
     void aReleaseInUseCannotBeDeleted() {
         var release = tenant.release("3.0.0", Fleet.espImage(1_000, 1), null);
         tenant.rule(release, null, null);

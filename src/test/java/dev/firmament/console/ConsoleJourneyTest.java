@@ -223,6 +223,9 @@ class ConsoleJourneyTest {
         page.navigate("/console/" + slug + "/releases/" + releaseId);
         assertThat(page.locator("main table").last()).containsText(field.get(0).mac);
         assertThat(page.locator("main table").last().locator(".badge.installed")).hasCount(2);
+        // Its firmware downloads byte for byte, as devices get it.
+        var downloaded = page.request().get(page.getByTestId("download-firmware").getAttribute("href"));
+        org.assertj.core.api.Assertions.assertThat(downloaded.body()).isEqualTo(next);
         // and how far it spread today: two of the four devices seen run it.
         adoption.rollUp();
         page.reload();
