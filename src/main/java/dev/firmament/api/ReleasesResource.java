@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.time.Instant;
+import java.util.List;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -25,6 +27,7 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 import dev.firmament.db.PageCursor;
+import dev.firmament.errors.InvalidInputException;
 import dev.firmament.release.ImageHeader;
 import dev.firmament.release.Release;
 import dev.firmament.release.ReleaseDownloads;
@@ -66,6 +69,26 @@ public class ReleasesResource {
     ReleasesResource(ReleaseService releases, ReleaseDownloads downloads) {
         this.releases = releases;
         this.downloads = downloads;
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Allowed(Role.MAINTAINER)
+    @Operation(summary = "Change a release's notes ({\"notes\": \"…\"}, null to clear); its images never change")
+    public ReleaseView patch(@PathParam("tenant") String tenant, @PathParam("id") long id,
+            java.util.Map<String, Object> changes) {
+        List<String> unknown = Requests.require(changes).keySet().stream().filter(field -> !field.equals("notes"))
+                .sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw new InvalidInputException("unknown-field",
+                    "Unknown field '" + String.join("', '", unknown) + "'; this request takes [notes]");
+        }
+        if (!changes.containsKey("notes")
+                || (changes.get("notes") != null && !(changes.get("notes") instanceof String))) {
+            throw new InvalidInputException("invalid-patch", "Send notes: a text, or null to clear them");
+        }
+        return ReleaseView.of(releases.setNotes(id, (String) changes.get("notes")));
     }
 
     @GET

@@ -29,6 +29,7 @@ import io.quarkus.qute.TemplateInstance;
 import dev.firmament.device.DeviceAdoption;
 import dev.firmament.errors.ConflictException;
 import dev.firmament.errors.FirmamentException;
+import dev.firmament.errors.InvalidInputException;
 import dev.firmament.release.ImageHeader;
 import dev.firmament.release.Product;
 import dev.firmament.release.ProductService;
@@ -67,7 +68,7 @@ public class ReleasesPage {
 
         static native TemplateInstance release(Release release, String product, Map<String, Long> counts,
                 List<ConsoleQueries.Puller> pullers, ImageHeader header, String signedBy, String spreadChart,
-                String deleteError);
+                PageError error);
 
         static native TemplateInstance product(Product product, List<Release> releases, Set<String> chips,
                 boolean signingEnabled, SigningKeyService.PublicKeyView key, ProductForm form);
@@ -236,17 +237,22 @@ public class ReleasesPage {
     @Allowed(Role.VIEWER)
     @Operation(hidden = true)
     public TemplateInstance release(@PathParam("tenant") String tenant, @PathParam("id") long id) {
-        return releasePage(id, null);
+        return releasePage(id, PageError.NONE);
     }
 
-    private TemplateInstance releasePage(long id, String deleteError) {
+    /** A refusal on the release page: which form it answers, why, and the notes as they were typed. */
+    public record PageError(String form, String message, String notes) {
+        static final PageError NONE = new PageError("", null, null);
+    }
+
+    private TemplateInstance releasePage(long id, PageError error) {
         Release release = releases.find(id);
         String product = products.namesById().getOrDefault(release.productId, "");
         String signedBy = release.firmwareSigningKeyId == null ? null
                 : signingKeys.fingerprint(release.firmwareSigningKeyId).map(f -> f.substring(0, 16)).orElse(null);
         return Templates.release(release, product, queries.releaseEventCounts(id), queries.pullers(id, 500),
                 release.firmwareHeader(), signedBy,
-                spreadChart(adoption.spread(release.productId, release.version, 30)), deleteError);
+                spreadChart(adoption.spread(release.productId, release.version, 30)), error);
     }
 
     @GET
@@ -269,6 +275,21 @@ public class ReleasesPage {
     }
 
     @POST
+    @Path("{id}/notes")
+    @Allowed(Role.MAINTAINER)
+    @Operation(hidden = true)
+    public Response notes(@PathParam("tenant") String tenant, @PathParam("id") long id, @RestForm String notes,
+            @Context HttpHeaders headers) {
+        try {
+            releases.setNotes(id, notes);
+        } catch (InvalidInputException e) {
+            return Response.status(e.status()).entity(releasePage(id, new PageError("notes", e.getMessage(), notes)))
+                    .build();
+        }
+        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/releases/" + id, "Notes saved");
+    }
+
+    @POST
     @Path("{id}/delete")
     @Allowed(Role.MAINTAINER)
     @Operation(hidden = true)
@@ -277,7 +298,8 @@ public class ReleasesPage {
             releases.delete(id);
         } catch (ConflictException e) {
             // In use: the release's own page says by what, next to the button.
-            return Response.status(e.status()).entity(releasePage(id, e.getMessage())).build();
+            return Response.status(e.status()).entity(releasePage(id, new PageError("delete", e.getMessage(), null)))
+                    .build();
         }
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/releases", "Release " + id + " deleted");
     }

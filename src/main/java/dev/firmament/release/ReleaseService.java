@@ -214,6 +214,23 @@ public class ReleaseService {
         return release;
     }
 
+    /** The longest release notes kept: a changelog, not a manual. */
+    public static final int MAX_NOTES = 20_000;
+
+    /** Replaces a release's notes (null or blank clears them); audited. Its images never change. */
+    @Transactional
+    public Release setNotes(long id, String notes) {
+        PlainText.text(notes, "notes");
+        if (notes != null && notes.length() > MAX_NOTES) {
+            throw new InvalidInputException("invalid-field", "notes are at most " + MAX_NOTES + " characters");
+        }
+        Release release = find(id);
+        var before = view(release);
+        release.notes = notes == null || notes.isBlank() ? null : notes;
+        audit.record("release.update", "release", Long.toString(id), before, view(release));
+        return release;
+    }
+
     /** Deletes a release no rule, pin or rollout uses, and its images unless another release shares them. */
     public void delete(long id) {
         UUID tenant = tenants.require();

@@ -113,6 +113,9 @@ class ApiAccessMatrixTest {
                                 .multiPart("firmware", "fw.bin", Fleet.espImage(2_000, 1), "application/octet-stream")),
                 new Operation("GET", "/releases", Role.VIEWER, 200, t -> given()),
                 new Operation("GET", "/releases/{id}", Role.VIEWER, 200, t -> given().pathParam("id", t.newRelease())),
+                new Operation("PATCH", "/releases/{id}", Role.MAINTAINER, 200,
+                        t -> given().pathParam("id", t.newRelease()).contentType("application/json")
+                                .body(Map.of("notes", "Fixes the relay"))),
                 new Operation("GET", "/releases/{id}/firmware", Role.VIEWER, 200,
                         t -> given().pathParam("id", t.newRelease())),
                 new Operation("GET", "/releases/{id}/filesystem", Role.VIEWER, 200,

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.Socket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -174,6 +175,30 @@ class ReleaseUploadTest {
         given().auth().oauth2(otherToken)
                 .get("/api/v1/tenants/" + fleet.slugOf(other.id) + "/releases/" + release.id + "/firmware").then()
                 .statusCode(404);
+    }
+
+    @Test
+    void notesAreEditedAuditedAndRefusedWhenTheyAreNotText() {
+        var release = tenant.release("6.0.0", Fleet.espImage(1_000, 31), null);
+        String url = path() + "/" + release.id;
+
+        given().auth().oauth2(token).contentType("application/json").body(Map.of("notes", "Fixes the relay\nand more"))
+                .patch(url).then().statusCode(200)
+                .body("notes", org.hamcrest.Matchers.equalTo("Fixes the relay\nand more"));
+        assertThat(given().auth().oauth2(token).queryParam("action", "release.update")
+                .get("/api/v1/tenants/" + fleet.slugOf(tenant.id) + "/audit").jsonPath().getList("items.targetId"))
+                        .containsExactly(Long.toString(release.id));
+        Problems.assertProblem(given().auth().oauth2(token).contentType("application/json")
+                .body(Map.of("notes", "x", "version", "9.9.9")).patch(url), 400, "unknown-field");
+        Problems.assertProblem(given().auth().oauth2(token).contentType("application/json")
+                .body(Map.of("notes", "a\u0000b")).patch(url), 400, "control-character");
+        Problems.assertProblem(
+                given().auth().oauth2(token).contentType("application/json").body(Map.of("notes", 5)).patch(url), 400,
+                "invalid-patch");
+        assertThat(given().auth().oauth2(token).get(url).jsonPath().getString("notes"))
+                .isEqualTo("Fixes the relay\nand more");
+        given().auth().oauth2(token).contentType("application/json").body("{\"notes\": null}").patch(url).then()
+                .statusCode(200).body("notes", org.hamcrest.Matchers.nullValue());
     }
 
     @Test

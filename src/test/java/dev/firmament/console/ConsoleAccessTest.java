@@ -193,6 +193,14 @@ class ConsoleAccessTest {
         var release = tenantA.release("7.0.0", Fleet.espImage(1_000, 3), null);
         tenantA.rule(release, null, null);
         tenantA.pin("5C:CF:7F:40:00:01", release, false);
+        Response badNotes = login.post("/console/" + slugA + "/releases/" + release.id + "/notes", "notes",
+                "typed\u0007text");
+        assertThat(badNotes.statusCode()).isEqualTo(400);
+        assertThat(badNotes.asString()).contains("data-testid=\"notes-error\"").contains("typed\u0007text");
+        assertThat(login.post("/console/" + slugA + "/releases/" + release.id + "/notes", "notes", "Fixes the relay")
+                .statusCode()).isEqualTo(303);
+        assertThat(login.get("/console/" + slugA + "/releases/" + release.id).asString()).contains("Fixes the relay");
+
         Response inUse = login.post("/console/" + slugA + "/releases/" + release.id + "/delete");
         assertThat(inUse.statusCode()).isEqualTo(409);
         assertThat(inUse.asString()).contains("data-testid=\"delete-error\"")
