@@ -240,13 +240,14 @@ public class DevicesPage {
     @Allowed(Role.MAINTAINER)
     @Operation(hidden = true)
     public Response bulk(@PathParam("tenant") String tenant, @RestForm List<String> mac, @RestForm String action,
-            @RestForm String group, @RestForm String release, @RestForm String q, @RestForm String product,
-            @RestForm String filterGroup, @RestForm String status, @RestForm String seen, @RestForm String sort,
-            @RestForm @DefaultValue("0") int page, @Context HttpHeaders headers) {
+            @RestForm String group, @RestForm String release, @RestForm String assignProduct, @RestForm String q,
+            @RestForm String product, @RestForm String filterGroup, @RestForm String status, @RestForm String seen,
+            @RestForm String sort, @RestForm @DefaultValue("0") int page, @Context HttpHeaders headers) {
         List<String> ticked = mac == null ? List.of() : mac;
         try {
             // One transaction, all or nothing; a refusal rolls it back before the page says why.
-            String done = QuarkusTransaction.requiringNew().call(() -> applyBulk(ticked, action, group, release));
+            String done = QuarkusTransaction.requiringNew()
+                    .call(() -> applyBulk(ticked, action, group, release, assignProduct));
             return ConsoleResponses.redirect(headers, "/console/" + tenant + "/devices", done);
         } catch (FirmamentException e) {
             // Said above the list as it was filtered, with the same devices ticked and the same action chosen.
@@ -257,7 +258,7 @@ public class DevicesPage {
         }
     }
 
-    private String applyBulk(List<String> mac, String action, String group, String release) {
+    private String applyBulk(List<String> mac, String action, String group, String release, String assignProduct) {
         if (mac.isEmpty()) {
             throw new InvalidInputException("no-devices", "Tick at least one device first");
         }
@@ -280,7 +281,19 @@ public class DevicesPage {
                     .orElseThrow(() -> new NotFoundException("Device " + m)));
             yield mac.size() + " devices " + action + "ed";
         }
-        default -> throw new InvalidInputException("invalid-action", "Choose an action: group, pin, block, unblock");
+        case "product" -> {
+            // A person's choice wins over what the device reports, until cleared on the device's page.
+            String name = ConsoleForms.blankToNull(assignProduct);
+            if (name == null) {
+                throw new InvalidInputException("missing-product", "Choose the product to assign the devices to");
+            }
+            var chosen = products.findByName(name);
+            mac.forEach(
+                    m -> devices.assignProduct(m, chosen.id).orElseThrow(() -> new NotFoundException("Device " + m)));
+            yield mac.size() + " devices assigned to " + chosen.name;
+        }
+        default -> throw new InvalidInputException("invalid-action",
+                "Choose an action: group, pin, block, unblock, product");
         };
     }
 

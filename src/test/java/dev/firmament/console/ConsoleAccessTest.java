@@ -47,6 +47,9 @@ class ConsoleAccessTest {
     @Inject
     LocalAccounts accounts;
 
+    @Inject
+    dev.firmament.device.DeviceQueries devices;
+
     Fleet.Tenant tenantA;
     String slugA;
     Fleet.Tenant tenantB;
@@ -230,6 +233,15 @@ class ConsoleAccessTest {
                 .contains("value=\"" + mac + "\" aria-label=\"Tick " + mac + "\" checked")
                 .contains("<option value=\"pin\" selected>");
         assertThat(tenantA.as(() -> fleet.pins().list())).isEmpty();
+
+        Response noProduct = login.post("/console/" + slugA + "/devices/bulk", "mac", mac, "action", "product");
+        assertThat(noProduct.statusCode()).isEqualTo(400);
+        assertThat(noProduct.asString()).contains("Choose the product to assign the devices to");
+        Response assigned = login.post("/console/" + slugA + "/devices/bulk", "mac", mac, "action", "product",
+                "assignProduct", "SONOFF_BASIC");
+        assertThat(assigned.statusCode()).isEqualTo(303);
+        assertThat(tenantA.as(() -> devices.find(mac)).orElseThrow().device().assignedProductId)
+                .isEqualTo(tenantA.product.id);
 
         Response mistyped = login.get("/console/" + slugA + "/devices/5C:CF:7F:40");
         assertThat(mistyped.statusCode()).isEqualTo(400);
