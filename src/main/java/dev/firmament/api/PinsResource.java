@@ -80,6 +80,6 @@ public class PinsResource {
     public Page<PinView> list(@PathParam("tenant") String tenant, @QueryParam("after") String after,
             @QueryParam("limit") Integer limit, @Context UriInfo uri) {
         var slice = pins.list(after, PageCursor.limit(limit));
-        return Page.of(new PageCursor.Slice<>(slice.items().stream().map(PinView::of).toList(), slice.next()), uri);
+        return Page.of(slice.map(PinView::of), uri);
     }
 }

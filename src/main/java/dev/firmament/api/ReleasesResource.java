@@ -134,7 +134,7 @@ public class ReleasesResource {
     public Page<ReleaseView> list(@PathParam("tenant") String tenant, @QueryParam("product") String product,
             @QueryParam("after") String after, @QueryParam("limit") Integer limit, @Context UriInfo uri) {
         var slice = releases.list(product, after, PageCursor.limit(limit));
-        return Page.of(new PageCursor.Slice<>(slice.items().stream().map(ReleaseView::of).toList(), slice.next()), uri);
+        return Page.of(slice.map(ReleaseView::of), uri);
     }
 
     @GET

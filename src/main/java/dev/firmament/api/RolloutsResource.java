@@ -220,8 +220,7 @@ public class RolloutsResource {
         }
         var slice = rollouts.devices(id, state == null ? List.of() : List.of(state), wave, after,
                 PageCursor.limit(limit));
-        return Page.of(new PageCursor.Slice<>(slice.items().stream().map(RolloutDeviceView::of).toList(), slice.next()),
-                uri);
+        return Page.of(slice.map(RolloutDeviceView::of), uri);
     }
 
     @GET

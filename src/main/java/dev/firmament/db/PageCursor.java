@@ -134,5 +134,9 @@ public final class PageCursor {
 
     /** One page of a listing, and the cursor of the next one (null on the last page). */
     public record Slice<T>(List<T> items, String next) {
+        /** The same page with each item as {@code view} shows it. */
+        public <V> Slice<V> map(java.util.function.Function<T, V> view) {
+            return new Slice<>(items.stream().map(view).toList(), next);
+        }
     }
 }
