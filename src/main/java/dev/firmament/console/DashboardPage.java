@@ -56,8 +56,6 @@ public class DashboardPage {
 
     /** The adoption chart shows this many versions, the most common today first; the rest are "other". */
     private static final int ADOPTION_VERSIONS = 6;
-    private static final List<String> COLOURS = List.of("#3b6fd4", "#2e8540", "#d4883b", "#8a3bd4", "#d43b6f",
-            "#3bb7d4", "#999999");
 
     private final ConsoleQueries queries;
     private final RolloutService rollouts;
@@ -106,9 +104,9 @@ public class DashboardPage {
         return ChartData.of(Map.of("type", "line", "data",
                 Map.of("labels", List.copyOf(points.keySet()), "datasets",
                         List.of(Map.of("label", "check-ins", "data", points.values().stream().map(p -> p[0]).toList(),
-                                "borderColor", COLOURS.get(0), "pointRadius", 0),
+                                "borderColor", ChartData.colour(0), "pointRadius", 0),
                                 Map.of("label", "downloads", "data", points.values().stream().map(p -> p[1]).toList(),
-                                        "borderColor", COLOURS.get(1), "pointRadius", 0)))));
+                                        "borderColor", ChartData.colour(1), "pointRadius", 0)))));
     }
 
     /** Devices seen per day, stacked by version: the most common versions today, the rest together. */
@@ -122,12 +120,12 @@ public class DashboardPage {
             String version = top.get(i);
             datasets.add(Map.of("label", version.isEmpty() ? "(unknown)" : version, "data",
                     days.stream().map(d -> d.versions().getOrDefault(version, 0L)).toList(), "backgroundColor",
-                    COLOURS.get(i)));
+                    ChartData.colour(i)));
         }
         List<Long> other = days.stream()
                 .map(d -> d.devices() - top.stream().mapToLong(v -> d.versions().getOrDefault(v, 0L)).sum()).toList();
         if (other.stream().anyMatch(n -> n > 0)) {
-            datasets.add(Map.of("label", "other", "data", other, "backgroundColor", COLOURS.get(COLOURS.size() - 1)));
+            datasets.add(Map.of("label", "other", "data", other, "backgroundColor", ChartData.OTHER));
         }
         return ChartData.of(Map.of("type", "bar", "data",
                 Map.of("labels", days.stream().map(d -> DAY.format(d.day().atStartOfDay(ZoneOffset.UTC))).toList(),

@@ -313,7 +313,6 @@ public class ReleasesPage {
     private String spreadChart(List<DeviceAdoption.Spread> spreads) {
         Map<Long, String> names = new java.util.HashMap<>();
         groups.list().forEach(g -> names.put(g.id(), g.name()));
-        List<String> colours = List.of("#3b6fd4", "#2e8540", "#d4883b", "#8a3bd4", "#d43b6f", "#3bb7d4");
         List<Map<String, Object>> datasets = new java.util.ArrayList<>();
         for (DeviceAdoption.Spread spread : spreads) {
             List<Double> share = spread.days().stream()
@@ -322,7 +321,7 @@ public class ReleasesPage {
             Map<String, Object> dataset = new java.util.HashMap<>();
             dataset.put("label", spread.group() == 0 ? "all devices" : names.getOrDefault(spread.group(), "group"));
             dataset.put("data", share);
-            dataset.put("borderColor", colours.get(datasets.size() % colours.size()));
+            dataset.put("borderColor", ChartData.colour(datasets.size()));
             dataset.put("spanGaps", true);
             datasets.add(dataset);
         }
