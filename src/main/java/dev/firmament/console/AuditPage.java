@@ -42,17 +42,23 @@ public class AuditPage {
         }
 
         public String csvQuery() {
-            return ConsoleForms.queryString(java.util.Map.of("actor", nonNull(actor), "action", nonNull(action),
-                    "target", nonNull(target), "from", nonNull(from), "to", nonNull(to)));
+            return exportQuery(null); // CSV is the default format
         }
 
         public String ndjsonQuery() {
-            return ConsoleForms.queryString(java.util.Map.of("actor", nonNull(actor), "action", nonNull(action),
-                    "target", nonNull(target), "from", nonNull(from), "to", nonNull(to), "format", "ndjson"));
+            return exportQuery("ndjson");
         }
 
-        private static String nonNull(String value) {
-            return value == null ? "" : value;
+        /** These filters as an export's query string; blank ones are left out. */
+        private String exportQuery(String format) {
+            java.util.Map<String, String> values = new java.util.HashMap<>();
+            values.put("actor", actor);
+            values.put("action", action);
+            values.put("target", target);
+            values.put("from", from);
+            values.put("to", to);
+            values.put("format", format);
+            return ConsoleForms.queryString(values);
         }
     }
 
