@@ -73,7 +73,7 @@ public class DeviceQueries {
     private static final String DEVICES_FROM = " from devices d left join products p on p.tenant_id = d.tenant_id"
             + " and p.id = coalesce(d.assigned_product_id, d.product_id)";
     private static final String SUMMARY_COLUMNS = "select d.mac, p.name, d.client, d.version, d.ip, d.blocked,"
-            + " d.pending_release_id, d.first_seen, d.last_seen, d.pending_version";
+            + " d.pending_release_id, d.pending_version, d.first_seen, d.last_seen";
 
     /** Page {@code page} (from 0) of {@code size} devices, for the console's numbered pages. */
     @Transactional
@@ -81,14 +81,12 @@ public class DeviceQueries {
         if (size < 1 || size > 500 || page < 0) {
             throw new InvalidInputException("invalid-paging", "page is 0 or more and size 1 to 500");
         }
-        String order = order(filter);
-        SqlFilter where = where(tenants.require().toString(), filter);
-        var count = where.query(entityManager, "select count(*)" + DEVICES_FROM, "");
-        var select = where.query(entityManager, SUMMARY_COLUMNS + DEVICES_FROM,
-                " order by " + order + " limit " + size + " offset " + ((long) page * size));
-        List<?> result = select.getResultList();
+        List<?> result = where(tenants.require().toString(), filter)
+                .query(entityManager, SUMMARY_COLUMNS + DEVICES_FROM,
+                        " order by " + order(filter) + " limit " + size + " offset " + ((long) page * size))
+                .getResultList();
         List<DeviceSummary> items = result.stream().map(row -> summary((Object[]) row)).toList();
-        return new Page(items, page, size, ((Number) count.getSingleResult()).longValue());
+        return new Page(items, page, size, count(filter));
     }
 
     /**
@@ -200,8 +198,8 @@ public class DeviceQueries {
 
     private static DeviceSummary summary(Object[] r) {
         return new DeviceSummary((String) r[0], (String) r[1], (String) r[2], (String) r[3], (String) r[4],
-                (Boolean) r[5], SqlFilter.longOrNull(r[6]), (String) r[9], SqlFilter.instant(r[7]),
-                SqlFilter.instant(r[8]));
+                (Boolean) r[5], SqlFilter.longOrNull(r[6]), (String) r[7], SqlFilter.instant(r[8]),
+                SqlFilter.instant(r[9]));
     }
 
     /**
