@@ -43,7 +43,8 @@ import dev.firmament.targeting.GroupService;
 public class SettingsPage {
 
     /** A created device key: its secret and the URLs devices use, shown this once. */
-    public record CreatedKey(String name, String secret, String updateUrl, String nofussUrl, String product) {
+    public record CreatedKey(String name, String secret, String updateUrl, String nofussUrl, String product,
+            DeviceKeyService.Base base, String host) {
     }
 
     @CheckedTemplate
@@ -109,7 +110,8 @@ public class SettingsPage {
         var created = keys.create(name, chosen == null ? null : chosen.id, ConsoleForms.id(group, "group"));
         var urls = keys.urls(created.secret(), uri.getBaseUri());
         return Templates.keyCreated(new CreatedKey(created.key().name, created.secret(), urls.update(), urls.nofuss(),
-                chosen == null ? "MY_PRODUCT" : chosen.name));
+                chosen == null ? "MY_PRODUCT" : chosen.name, urls.base(),
+                java.net.URI.create(urls.update()).getHost()));
     }
 
     @POST

@@ -39,14 +39,36 @@ public class DeviceKeyService {
         this.publicUrl = publicUrl;
     }
 
-    /** The URLs a key's devices use: header protocol and NoFUSS. */
-    public record DeviceUrls(String update, String nofuss) {
+    /** The URLs a key's devices use: header protocol and NoFUSS, and where their address came from. */
+    public record DeviceUrls(String update, String nofuss, Base base) {
+    }
+
+    /** Where the device URLs' address came from, which says how far a person can trust it. */
+    public enum Base {
+        /** {@code firmament.public-url}: what the operator said devices reach. */
+        CONFIGURED,
+        /** The address the request came in on: right when devices reach Firmament the same way the browser did. */
+        REQUEST,
+        /** A loopback address from the request: this machine only, which no device can reach. */
+        LOOPBACK
     }
 
     /** The device URLs of a key, on {@code firmament.public-url} or else the base the request came in on. */
     public DeviceUrls urls(String secret, URI requestBase) {
-        String base = publicUrl.orElse(requestBase).toString().replaceAll("/+$", "") + "/d/" + secret;
-        return new DeviceUrls(base + "/update", base + "/nofuss");
+        URI chosen = publicUrl.orElse(requestBase);
+        String base = chosen.toString().replaceAll("/+$", "") + "/d/" + secret;
+        Base source = publicUrl.isPresent() ? Base.CONFIGURED
+                : loopback(chosen.getHost()) ? Base.LOOPBACK : Base.REQUEST;
+        return new DeviceUrls(base + "/update", base + "/nofuss", source);
+    }
+
+    private static boolean loopback(String host) {
+        if (host == null) {
+            return false;
+        }
+        String bare = host.replaceAll("^\\[|\\]$", "").toLowerCase(java.util.Locale.ROOT);
+        return bare.equals("localhost") || bare.endsWith(".localhost") || bare.startsWith("127.") || bare.equals("::1")
+                || bare.equals("0:0:0:0:0:0:0:1") || bare.equals("0.0.0.0");
     }
 
     /** A new key and its secret, which is shown this once and stored only as a hash. */

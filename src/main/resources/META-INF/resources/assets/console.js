@@ -49,6 +49,32 @@
     });
   }
 
+  // Copy buttons name the element whose text they copy (data-copy="id"). The clipboard API needs a secure context
+  // (https or localhost); on plain http elsewhere the text is selected and copied the old way.
+  function copyButtons(root) {
+    root.querySelectorAll("button[data-copy]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var source = document.getElementById(button.dataset.copy);
+        var text = source.textContent;
+        var done = function () { button.textContent = "Copied"; };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(text).then(done, function () { selectAndCopy(source) && done(); });
+        } else if (selectAndCopy(source)) {
+          done();
+        }
+      });
+    });
+  }
+
+  function selectAndCopy(element) {
+    var range = document.createRange();
+    range.selectNodeContents(element);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    try { return document.execCommand("copy"); } catch (e) { return false; }
+  }
+
   document.addEventListener("htmx:xhr:progress", function (e) {
     var bar = document.getElementById("upload-progress");
     if (bar && e.detail.lengthComputable) {
@@ -58,6 +84,6 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
-    htmx.onLoad(function (root) { charts(root); dropzones(root); confirmations(root); selectAll(root); });
+    htmx.onLoad(function (root) { charts(root); dropzones(root); confirmations(root); selectAll(root); copyButtons(root); });
   });
 })();
