@@ -133,7 +133,8 @@ public class DevicesPage {
 
         static native TemplateInstance device(DeviceQueries.DeviceDetail detail, String product,
                 List<GroupService.GroupSummary> groups, List<DeviceQueries.DeviceEvent> events,
-                List<ConsoleQueries.RolloutMembership> rollouts, List<Release> releases);
+                List<ConsoleQueries.RolloutMembership> rollouts, List<Release> releases,
+                Map<Long, String> releaseVersions);
     }
 
     private static final int PAGE_SIZE = 50;
@@ -228,10 +229,12 @@ public class DevicesPage {
         var productId = detail.device().assignedProductId != null ? detail.device().assignedProductId
                 : detail.device().productId;
         String product = productId == null ? null : products.namesById().get(productId);
+        List<Release> all = releases.list();
+        Map<Long, String> versions = all.stream().collect(java.util.stream.Collectors.toMap(r -> r.id, r -> r.version));
         return Response.ok(Templates.device(detail, product,
                 groups.list().stream().filter(g -> detail.groups().contains(g.id())).toList(),
                 queries.events(DeviceQueries.EventFilter.ofDevice(mac), null, 100).items(),
-                consoleQueries.rolloutsOf(mac), releases.list())).build();
+                consoleQueries.rolloutsOf(mac), all, versions)).build();
     }
 
     /** One action on the ticked devices, all or nothing. */

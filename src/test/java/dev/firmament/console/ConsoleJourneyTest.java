@@ -310,27 +310,6 @@ class ConsoleJourneyTest {
     }
 
     @Test
-    void everyPageFitsAPhoneScreen() throws Exception {
-        Fleet.Tenant tenant = fleet.tenant("SONOFF_BASIC");
-        String slug = fleet.slugOf(tenant.id);
-        String owner = person(tenant, "phone", Role.OWNER);
-        tenant.release("1.0.0", Fleet.espImage(5_000, 31), null);
-        checkInOnce(tenant, "5C:CF:7F", 3, "1.0.0");
-
-        Page page = browser().signIn(owner, PASSWORD, 390, 844);
-        for (String section : List.of("", "/devices", "/devices/5C:CF:7F:00:00:00", "/releases",
-                "/releases/" + tenant.as(() -> fleet.releases().list().get(0).id), "/rules", "/groups", "/rollouts",
-                "/rollouts/new", "/audit", "/settings")) {
-            page.navigate("/console/" + slug + section);
-            Object overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth");
-            assertThat(((Number) overflow).intValue()).as("horizontal overflow of %s", section).isLessThanOrEqualTo(0);
-        }
-        page.navigate("/console/" + slug);
-        ConsoleBrowser.screenshot(page, "dashboard-phone");
-        page.context().close();
-    }
-
-    @Test
     void anOwnerSetsUpKeysTokensAndPeople() {
         Fleet.Tenant tenant = fleet.tenant("SONOFF_BASIC");
         String slug = fleet.slugOf(tenant.id);
@@ -359,6 +338,18 @@ class ConsoleJourneyTest {
                         .setHeader("x-ESP8266-STA-MAC", "5C:CF:7F:01:02:03").setHeader("x-ESP8266-mode", "sketch")
                         .setHeader("x-ESP8266-version", "1.0.0"));
         assertThat(checkIn.status()).as("the new key is accepted by the device endpoint").isEqualTo(304);
+        // A hand-off: the URL copies to the clipboard, a loopback address is called out with the setting to change,
+        // and the guide it links to is there.
+        page.context().grantPermissions(List.of("clipboard-read", "clipboard-write"));
+        page.getByTestId("copy-update-url").click();
+        assertThat(page.getByTestId("copy-update-url")).hasText("Copied");
+        assertThat(page.evaluate("navigator.clipboard.readText()")).isEqualTo(updateUrl);
+        assertThat(page.getByTestId("url-warning")).containsText("Devices cannot reach these URLs");
+        assertThat(page.getByTestId("url-warning")).containsText("FIRMAMENT_PUBLIC_URL");
+        var guide = page.request().get(
+                page.locator("a", new Page.LocatorOptions().setHasText("device guide")).first().getAttribute("href"));
+        assertThat(guide.status()).isEqualTo(200);
+        assertThat(guide.text()).contains("PlatformIO");
         ConsoleBrowser.screenshot(page, "device-key");
 
         // An API token: shown once, and the API accepts it with its role.
