@@ -10,6 +10,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -22,6 +23,7 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
+import dev.firmament.device.DeviceQueries;
 import dev.firmament.errors.FirmamentException;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.errors.NotFoundException;
@@ -42,16 +44,22 @@ public class GroupsPage {
         static native TemplateInstance groups(List<GroupService.GroupSummary> groups, String typed, String error,
                 GroupService.GroupSummary conflicting);
 
-        static native TemplateInstance group(GroupService.GroupSummary group, List<String> members, int shown,
+        static native TemplateInstance group(GroupService.GroupSummary group, Members members,
                 GroupService.ImportResult imported);
     }
 
-    private static final int MEMBERS_SHOWN = 2000;
+    /** One page of members as searched, the link to the next, and a refusal of the removal form, if any. */
+    public record Members(String q, List<DeviceQueries.GroupMember> items, String next, String error) {
+    }
+
+    private static final int MEMBERS_SHOWN = 100;
 
     private final GroupService groups;
+    private final DeviceQueries devices;
 
-    GroupsPage(GroupService groups) {
+    GroupsPage(GroupService groups, DeviceQueries devices) {
         this.groups = groups;
+        this.devices = devices;
     }
 
     @GET
@@ -83,8 +91,9 @@ public class GroupsPage {
     @Path("{id}")
     @Allowed(Role.VIEWER)
     @Operation(hidden = true)
-    public TemplateInstance group(@PathParam("tenant") String tenant, @PathParam("id") long id) {
-        return page(id, null);
+    public TemplateInstance group(@PathParam("tenant") String tenant, @PathParam("id") long id,
+            @QueryParam("q") String q, @QueryParam("after") String after) {
+        return page(id, null, q, after, null);
     }
 
     /** MACs pasted or from a file (first column of a CSV), in any common notation; each bad line is reported. */
@@ -101,7 +110,8 @@ public class GroupsPage {
             throw new InvalidInputException("missing-macs", "Paste MAC addresses or choose a file");
         }
         GroupService.ImportResult result = groups.importMembers(id, text);
-        return Response.status(result.errors().isEmpty() ? 200 : 422).entity(page(id, result)).build();
+        return Response.status(result.errors().isEmpty() ? 200 : 422).entity(page(id, result, null, null, null))
+                .build();
     }
 
     @POST
@@ -109,9 +119,16 @@ public class GroupsPage {
     @Allowed(Role.MAINTAINER)
     @Operation(hidden = true)
     public Response removeMember(@PathParam("tenant") String tenant, @PathParam("id") long id,
-            @RestForm List<String> mac, @Context HttpHeaders headers) {
-        int removed = groups.removeMembers(id, mac == null ? List.of() : mac);
-        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/groups/" + id, removed + " removed");
+            @RestForm List<String> mac, @RestForm String q, @Context HttpHeaders headers) {
+        if (mac == null || mac.isEmpty()) {
+            // Said on the same search, not on a page of its own.
+            return Response.status(422).entity(page(id, null, q, null, "Tick at least one member first")).build();
+        }
+        int removed = groups.removeMembers(id, mac);
+        return ConsoleResponses.redirect(headers,
+                "/console/" + tenant + "/groups/" + id
+                        + ConsoleForms.queryString(java.util.Collections.singletonMap("q", q)),
+                removed + (removed == 1 ? " member" : " members") + " removed from the group");
     }
 
     @POST
@@ -123,11 +140,15 @@ public class GroupsPage {
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/groups", "Group deleted");
     }
 
-    private TemplateInstance page(long id, GroupService.ImportResult imported) {
+    private TemplateInstance page(long id, GroupService.ImportResult imported, String q, String after,
+            String removeError) {
         GroupService.GroupSummary group = groups.list().stream().filter(g -> g.id() == id).findFirst()
                 .orElseThrow(() -> new NotFoundException("Group " + id));
-        List<String> members = groups.members(id);
-        return Templates.group(group, members.subList(0, Math.min(members.size(), MEMBERS_SHOWN)),
-                Math.min(members.size(), MEMBERS_SHOWN), imported);
+        var slice = devices.groupMembers(id, q, after, MEMBERS_SHOWN);
+        var query = new java.util.HashMap<String, String>();
+        query.put("q", q);
+        query.put("after", slice.next());
+        String next = slice.next() == null ? null : ConsoleForms.queryString(query);
+        return Templates.group(group, new Members(q == null ? "" : q, slice.items(), next, removeError), imported);
     }
 }

@@ -131,6 +131,37 @@ public class DeviceQueries {
         });
     }
 
+    /** A member of a group with what its device last reported; a MAC that never checked in has only its address. */
+    public record GroupMember(String mac, String product, String version, Instant lastSeen) {
+    }
+
+    /**
+     * The members of group {@code groupId} by MAC, after cursor {@code after}, at most {@code limit}; {@code q} keeps
+     * those whose MAC or version contains it (ignoring case and MAC notation).
+     */
+    @Transactional
+    public PageCursor.Slice<GroupMember> groupMembers(long groupId, String q, String after, int limit) {
+        List<String> keys = PageCursor.decode(after, "mac", 1);
+        SqlFilter where = new SqlFilter("m.tenant_id = ?", tenants.require().toString()).and("m.group_id = ?", groupId)
+                .and("m.mac > ?", keys == null ? null : keys.get(0));
+        if (q != null && !q.isBlank()) {
+            String text = q.strip().toUpperCase(Locale.ROOT);
+            where.andEach("(m.mac like ? or replace(m.mac, ':', '') like ? or upper(d.version) like ?)",
+                    SqlFilter.containing(text), SqlFilter.containing(text.replaceAll("[:-]", "")),
+                    SqlFilter.containing(text));
+        }
+        List<?> rows = where.query(entityManager,
+                "select m.mac, p.name, d.version, d.last_seen from mac_group_members m"
+                        + " left join devices d on d.tenant_id = m.tenant_id and d.mac = m.mac"
+                        + " left join products p on p.tenant_id = d.tenant_id"
+                        + " and p.id = coalesce(d.assigned_product_id, d.product_id)",
+                " order by m.mac limit " + (limit + 1)).getResultList();
+        List<GroupMember> members = rows.stream().map(row -> (Object[]) row)
+                .map(r -> new GroupMember((String) r[0], (String) r[1], (String) r[2], SqlFilter.instant(r[3])))
+                .toList();
+        return PageCursor.slice(members, limit, last -> PageCursor.encode("mac", last.mac()));
+    }
+
     /** How many devices match {@code filter}. */
     @Transactional
     public long count(Filter filter) {

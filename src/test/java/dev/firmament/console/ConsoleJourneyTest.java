@@ -55,6 +55,9 @@ class ConsoleJourneyTest {
     MemberService members;
 
     @Inject
+    dev.firmament.targeting.GroupService groups;
+
+    @Inject
     LocalAccounts accounts;
 
     static ConsoleBrowser browser;
@@ -306,6 +309,54 @@ class ConsoleJourneyTest {
         assertThat(page.getByTestId("device-version")).hasText(hostile);
         assertThat(dialog.get()).isNull();
         assertThat(page.locator("main img")).hasCount(0);
+        page.context().close();
+    }
+
+    @Test
+    void groupMembersAreSearchedTickedAndRemovedInBulk() throws Exception {
+        Fleet.Tenant tenant = fleet.tenant("SONOFF_BASIC");
+        String slug = fleet.slugOf(tenant.id);
+        String maintainer = person(tenant, "members", Role.MAINTAINER);
+        checkInOnce(tenant, "5C:CF:7F", 3, "1.0.0");
+        List<String> macs = new java.util.ArrayList<>(
+                List.of("5C:CF:7F:00:00:00", "5C:CF:7F:00:00:01", "5C:CF:7F:00:00:02"));
+        for (int i = 0; i < 120; i++) {
+            macs.add(String.format("A0:20:A6:00:%02X:%02X", i / 256, i % 256)); // never seen
+        }
+        long group = tenant.group("lab", macs.toArray(String[]::new)).id;
+        Page page = browser().signIn(maintainer, PASSWORD);
+        page.navigate("/console/" + slug + "/groups/" + group);
+
+        // What each member runs and when it was last seen; the rest on the next page.
+        var rows = page.getByTestId("group-members").locator("tbody tr");
+        assertThat(rows).hasCount(100);
+        assertThat(rows.first()).containsText("5C:CF:7F:00:00:00");
+        assertThat(rows.first()).containsText("1.0.0");
+        assertThat(rows.first()).containsText("SONOFF_BASIC");
+        page.getByTestId("members-next").click();
+        assertThat(page.getByTestId("group-members").locator("tbody tr")).hasCount(23);
+        assertThat(page.getByTestId("group-members").locator("tbody tr").last()).containsText("A0:20:A6:00:00:77");
+        assertThat(page.getByTestId("group-members").locator("tbody tr").last()).containsText("never seen");
+
+        // Search as you type, by version or by MAC in any notation.
+        page.getByLabel("Search members").fill("1.0.0");
+        assertThat(page.getByTestId("group-members").locator("tbody tr")).hasCount(3);
+        assertThat(page).hasURL(Pattern.compile(".*q=1\\.0\\.0.*"));
+        page.getByLabel("Search members").fill("5ccf7f000001");
+        assertThat(page.getByTestId("group-members").locator("tbody tr")).hasCount(1);
+        assertThat(page.getByTestId("group-members")).containsText("5C:CF:7F:00:00:01");
+
+        // Removing nothing is said in place, on the same search; all ticked go in one step.
+        page.navigate("/console/" + slug + "/groups/" + group + "?q=5C:CF");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Remove ticked from the group")).click();
+        assertThat(page.getByTestId("members-error")).hasText("Tick at least one member first");
+        assertThat(page.getByLabel("Search members")).hasValue("5C:CF");
+        page.getByLabel("Tick all members").check();
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Remove ticked from the group")).click();
+        assertThat(page.locator("#flash")).containsText("3 members removed from the group");
+        assertThat(page.getByLabel("Search members")).hasValue("5C:CF");
+        assertThat(page.getByTestId("group-members")).containsText("No member matches");
+        assertThat(tenant.as(() -> groups.members(group))).hasSize(120).noneMatch(mac -> mac.startsWith("5C:CF"));
         page.context().close();
     }
 
