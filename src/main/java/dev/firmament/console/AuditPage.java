@@ -12,8 +12,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
@@ -83,7 +81,6 @@ public class AuditPage {
 
     @GET
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public TemplateInstance list(@PathParam("tenant") String tenant, @QueryParam("actor") String actor,
             @QueryParam("action") String action, @QueryParam("target") String target, @QueryParam("from") String from,
             @QueryParam("to") String to) {
@@ -95,7 +92,6 @@ public class AuditPage {
     @Path("export")
     @Produces({ "text/csv", "application/x-ndjson" })
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public Response export(@PathParam("tenant") String tenant, @QueryParam("actor") String actor,
             @QueryParam("action") String action, @QueryParam("target") String target, @QueryParam("from") String from,
             @QueryParam("to") String to, @QueryParam("format") String format) {
@@ -107,7 +103,6 @@ public class AuditPage {
     @POST
     @Path("verify")
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public TemplateInstance verify(@PathParam("tenant") String tenant) {
         return Templates.chain(verifier.verify(audit.currentChain()));
     }

@@ -23,7 +23,6 @@ import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestForm;
 
 import io.quarkus.oidc.IdToken;
@@ -92,7 +91,6 @@ public class ConsoleHomeResource {
     @GET
     @ConsolePage
     @Allowed(signedIn = true)
-    @Operation(hidden = true)
     public Response home() {
         List<Tenant> tenants = view.tenants();
         if (tenants.size() == 1) {
@@ -103,7 +101,6 @@ public class ConsoleHomeResource {
 
     @GET
     @Path("login")
-    @Operation(hidden = true)
     public TemplateInstance loginPage(@QueryParam("next") String next, @QueryParam("error") String error) {
         return Templates.login(safeNext(next), "sso".equals(error)
                 ? "Single sign-on did not complete; try again, or sign in with your password" : null, "", sso);
@@ -111,7 +108,6 @@ public class ConsoleHomeResource {
 
     @POST
     @Path("login")
-    @Operation(hidden = true)
     public Response login(@RestForm String email, @RestForm String password, @RestForm String next,
             @Context HttpHeaders headers, @Context UriInfo uri, @Context HttpServerRequest http) {
         ConsoleForms.sameOrigin(headers);
@@ -139,7 +135,6 @@ public class ConsoleHomeResource {
      */
     @GET
     @Path("login/oidc")
-    @Operation(hidden = true)
     public Response loginWithOidc(@Context UriInfo uri) {
         if (!sso) {
             throw new NotFoundException("Single sign-on is not configured here");
@@ -163,7 +158,6 @@ public class ConsoleHomeResource {
     @Path("account")
     @ConsolePage
     @Allowed(signedIn = true)
-    @Operation(hidden = true)
     public TemplateInstance account() {
         return Templates.account(null, accounts.mustChangePassword(view.user()));
     }
@@ -173,7 +167,6 @@ public class ConsoleHomeResource {
     @Path("account/password")
     @ConsolePage
     @Allowed(signedIn = true)
-    @Operation(hidden = true)
     public Response changePassword(@RestForm String current, @RestForm String password, @Context UriInfo uri,
             @Context HttpServerRequest http) {
         String email = view.user();
@@ -202,7 +195,6 @@ public class ConsoleHomeResource {
     /** An invitation or password-reset link: the form where the person chooses their password. */
     @GET
     @Path("invitations/{token}")
-    @Operation(hidden = true)
     public Response invitation(@PathParam("token") String token) {
         return links.find(token).map(link -> Response.ok(Templates.invitation(token, link, null)))
                 .orElseGet(() -> Response.status(404).entity(Templates.invalidLink())).build();
@@ -211,7 +203,6 @@ public class ConsoleHomeResource {
     /** Sets the password chosen on the link's page, uses the link up, and signs the person in. */
     @POST
     @Path("invitations/{token}")
-    @Operation(hidden = true)
     public Response acceptInvitation(@PathParam("token") String token, @RestForm String password,
             @Context HttpHeaders headers, @Context UriInfo uri) {
         ConsoleForms.sameOrigin(headers);
@@ -238,7 +229,6 @@ public class ConsoleHomeResource {
     @Path("logout")
     @ConsolePage
     @Allowed(signedIn = true)
-    @Operation(hidden = true)
     public Response logout(@Context HttpHeaders headers) {
         Cookie cookie = headers.getCookies().get(ConsoleAuthentication.COOKIE);
         sessions.delete(cookie == null ? null : cookie.getValue());

@@ -15,8 +15,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
@@ -71,7 +69,6 @@ public class DashboardPage {
 
     @GET
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public TemplateInstance dashboard(@PathParam("tenant") String tenant, @QueryParam("range") String range) {
         List<ConsoleQueries.VersionCount> versions = queries.fleetByVersion().stream().limit(20).toList();
         String versionsChart = ChartData.of(Map.of("type", "bar", "data",

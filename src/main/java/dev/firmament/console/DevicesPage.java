@@ -18,7 +18,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestForm;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -162,7 +161,6 @@ public class DevicesPage {
 
     @GET
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public TemplateInstance list(@PathParam("tenant") String tenant, @QueryParam("q") String q,
             @QueryParam("product") String product, @QueryParam("group") String group,
             @QueryParam("status") String status, @QueryParam("seen") String seen, @QueryParam("sort") String sort,
@@ -186,7 +184,6 @@ public class DevicesPage {
     @Path("export")
     @Produces({ "text/csv", "application/x-ndjson" })
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public Response export(@PathParam("tenant") String tenant, @QueryParam("q") String q,
             @QueryParam("product") String product, @QueryParam("group") String group,
             @QueryParam("status") String status, @QueryParam("seen") String seen, @QueryParam("sort") String sort,
@@ -202,7 +199,6 @@ public class DevicesPage {
     @Path("events/export")
     @Produces({ "text/csv", "application/x-ndjson" })
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public Response exportEvents(@PathParam("tenant") String tenant, @QueryParam("releaseId") String releaseId,
             @QueryParam("mac") String mac, @QueryParam("type") String type, @QueryParam("format") String format) {
         var filter = new DeviceQueries.EventFilter(ConsoleForms.id(releaseId, "releaseId"),
@@ -215,7 +211,6 @@ public class DevicesPage {
     @GET
     @Path("{mac}")
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public Response device(@PathParam("tenant") String tenant, @PathParam("mac") String mac) {
         DeviceQueries.DeviceDetail detail;
         try {
@@ -241,7 +236,6 @@ public class DevicesPage {
     @POST
     @Path("bulk")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response bulk(@PathParam("tenant") String tenant, @RestForm List<String> mac, @RestForm String action,
             @RestForm String group, @RestForm String release, @RestForm String assignProduct, @RestForm String q,
             @RestForm String product, @RestForm String filterGroup, @RestForm String status, @RestForm String seen,
@@ -303,7 +297,6 @@ public class DevicesPage {
     @POST
     @Path("{mac}/pin")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response pin(@PathParam("tenant") String tenant, @PathParam("mac") String mac, @RestForm String release,
             @RestForm boolean allowDowngrade, @Context HttpHeaders headers) {
         var pin = pins.pin(mac, ConsoleForms.requiredRelease(release), allowDowngrade);
@@ -314,7 +307,6 @@ public class DevicesPage {
     @POST
     @Path("{mac}/unpin")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response unpin(@PathParam("tenant") String tenant, @PathParam("mac") String mac,
             @Context HttpHeaders headers) {
         if (!pins.unpin(mac)) {
@@ -326,7 +318,6 @@ public class DevicesPage {
     @POST
     @Path("{mac}/block")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response block(@PathParam("tenant") String tenant, @PathParam("mac") String mac, @RestForm boolean blocked,
             @Context HttpHeaders headers) {
         var device = devices.setBlocked(mac, blocked).orElseThrow(() -> new NotFoundException("Device " + mac));

@@ -16,7 +16,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -64,14 +63,12 @@ public class GroupsPage {
 
     @GET
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public TemplateInstance list(@PathParam("tenant") String tenant) {
         return Templates.groups(groups.list(), null, null, null);
     }
 
     @POST
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response create(@PathParam("tenant") String tenant, @RestForm String name, @Context HttpHeaders headers) {
         MacGroup group;
         try {
@@ -90,7 +87,6 @@ public class GroupsPage {
     @GET
     @Path("{id}")
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public TemplateInstance group(@PathParam("tenant") String tenant, @PathParam("id") long id,
             @QueryParam("q") String q, @QueryParam("after") String after) {
         return page(id, null, q, after, null);
@@ -101,7 +97,6 @@ public class GroupsPage {
     @Path("{id}/members")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response addMembers(@PathParam("tenant") String tenant, @PathParam("id") long id, @RestForm String macs,
             @RestForm FileUpload file) throws IOException {
         String text = file != null && file.uploadedFile() != null && file.size() > 0
@@ -117,7 +112,6 @@ public class GroupsPage {
     @POST
     @Path("{id}/members/remove")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response removeMember(@PathParam("tenant") String tenant, @PathParam("id") long id,
             @RestForm List<String> mac, @RestForm String q, @Context HttpHeaders headers) {
         if (mac == null || mac.isEmpty()) {
@@ -134,7 +128,6 @@ public class GroupsPage {
     @POST
     @Path("{id}/delete")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response delete(@PathParam("tenant") String tenant, @PathParam("id") long id, @Context HttpHeaders headers) {
         groups.delete(id);
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/groups", "Group deleted");

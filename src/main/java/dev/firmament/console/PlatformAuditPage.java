@@ -8,8 +8,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-
 import io.quarkus.qute.TemplateInstance;
 
 import dev.firmament.audit.AuditExport;
@@ -38,7 +36,6 @@ public class PlatformAuditPage {
 
     @GET
     @Allowed(platformAdmin = true)
-    @Operation(hidden = true)
     public TemplateInstance list(@QueryParam("actor") String actor, @QueryParam("action") String action,
             @QueryParam("target") String target, @QueryParam("from") String from, @QueryParam("to") String to) {
         AuditPage.Filters filters = new AuditPage.Filters(actor, action, target, from, to);
@@ -50,7 +47,6 @@ public class PlatformAuditPage {
     @Path("export")
     @Produces({ "text/csv", "application/x-ndjson" })
     @Allowed(platformAdmin = true)
-    @Operation(hidden = true)
     public Response export(@QueryParam("actor") String actor, @QueryParam("action") String action,
             @QueryParam("target") String target, @QueryParam("from") String from, @QueryParam("to") String to,
             @QueryParam("format") String format) {
@@ -62,7 +58,6 @@ public class PlatformAuditPage {
     @POST
     @Path("verify")
     @Allowed(platformAdmin = true)
-    @Operation(hidden = true)
     public TemplateInstance verify() {
         return AuditPage.Templates.chain(verifier.verify(TenantContext.NO_TENANT));
     }

@@ -13,7 +13,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestForm;
 
 import io.quarkus.qute.CheckedTemplate;
@@ -60,7 +59,6 @@ public class PlatformPage {
 
     @GET
     @Allowed(platformAdmin = true)
-    @Operation(hidden = true)
     public TemplateInstance platform() {
         return page(new TenantForm("", "", view.user()), null, "", null);
     }
@@ -68,7 +66,6 @@ public class PlatformPage {
     @POST
     @Path("tenants")
     @Allowed(platformAdmin = true)
-    @Operation(hidden = true)
     public Response createTenant(@RestForm String slug, @RestForm String name, @RestForm String owner,
             @Context HttpHeaders headers, @Context UriInfo uri) {
         TenantForm typed = new TenantForm(slug, name, owner);
@@ -92,7 +89,6 @@ public class PlatformPage {
     @POST
     @Path("password-resets")
     @Allowed(platformAdmin = true)
-    @Operation(hidden = true)
     public Response passwordReset(@RestForm String email, @Context UriInfo uri) {
         LocalAccounts.IssuedReset issued;
         try {

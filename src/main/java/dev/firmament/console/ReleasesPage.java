@@ -19,7 +19,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -98,7 +97,6 @@ public class ReleasesPage {
 
     @GET
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public TemplateInstance list(@PathParam("tenant") String tenant) {
         return listPage(UploadForm.EMPTY, ProductForm.EMPTY);
     }
@@ -111,7 +109,6 @@ public class ReleasesPage {
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response upload(@PathParam("tenant") String tenant, @RestForm String product, @RestForm String version,
             @RestForm String notes, @RestForm FileUpload firmware, @RestForm FileUpload filesystem,
             @Context HttpHeaders headers) throws IOException {
@@ -133,7 +130,6 @@ public class ReleasesPage {
     @POST
     @Path("products")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response createProduct(@PathParam("tenant") String tenant, @RestForm String name,
             @RestForm String chipFamily, @Context HttpHeaders headers) {
         Product product;
@@ -152,7 +148,6 @@ public class ReleasesPage {
     @GET
     @Path("products/{name}")
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public TemplateInstance product(@PathParam("tenant") String tenant, @PathParam("name") String name) {
         return productPage(name, ProductForm.EMPTY);
     }
@@ -170,7 +165,6 @@ public class ReleasesPage {
     @POST
     @Path("products/{name}")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response setChipFamily(@PathParam("tenant") String tenant, @PathParam("name") String name,
             @RestForm String chipFamily, @Context HttpHeaders headers) {
         return productChange(tenant, name, new ProductForm("chip", null, name, chipFamily), headers,
@@ -180,7 +174,6 @@ public class ReleasesPage {
     @POST
     @Path("products/{name}/signing-key")
     @Allowed(Role.OWNER)
-    @Operation(hidden = true)
     public Response generateSigningKey(@PathParam("tenant") String tenant, @PathParam("name") String name,
             @Context HttpHeaders headers) {
         return productChange(tenant, name, new ProductForm("generate", null, name, null), headers,
@@ -190,7 +183,6 @@ public class ReleasesPage {
     @POST
     @Path("products/{name}/signing-key/import")
     @Allowed(Role.OWNER)
-    @Operation(hidden = true)
     public Response importSigningKey(@PathParam("tenant") String tenant, @PathParam("name") String name,
             @RestForm String privateKeyPem, @Context HttpHeaders headers) {
         // What was pasted is a private key: it is never sent back into the page, also not with an error.
@@ -202,7 +194,6 @@ public class ReleasesPage {
     @POST
     @Path("products/{name}/signing-key/retire")
     @Allowed(Role.OWNER)
-    @Operation(hidden = true)
     public Response retireSigningKey(@PathParam("tenant") String tenant, @PathParam("name") String name,
             @Context HttpHeaders headers) {
         return productChange(tenant, name, new ProductForm("retire", null, name, null), headers,
@@ -214,7 +205,6 @@ public class ReleasesPage {
     @Path("products/{name}/public.key")
     @Produces("application/x-pem-file")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response publicKeyFile(@PathParam("tenant") String tenant, @PathParam("name") String name) {
         return Response.ok(signingKeys.publicKey(name).publicKeyPem())
                 .header("Content-Disposition", "attachment; filename=\"public.key\"").build();
@@ -235,7 +225,6 @@ public class ReleasesPage {
     @GET
     @Path("{id}")
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public TemplateInstance release(@PathParam("tenant") String tenant, @PathParam("id") long id) {
         return releasePage(id, PageError.NONE);
     }
@@ -259,7 +248,6 @@ public class ReleasesPage {
     @Path("{id}/firmware")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public Response firmware(@PathParam("tenant") String tenant, @PathParam("id") long id) throws java.io.IOException {
         return downloads.download(id, "firmware");
     }
@@ -268,7 +256,6 @@ public class ReleasesPage {
     @Path("{id}/filesystem")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public Response filesystem(@PathParam("tenant") String tenant, @PathParam("id") long id)
             throws java.io.IOException {
         return downloads.download(id, "filesystem");
@@ -277,7 +264,6 @@ public class ReleasesPage {
     @POST
     @Path("{id}/notes")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response notes(@PathParam("tenant") String tenant, @PathParam("id") long id, @RestForm String notes,
             @Context HttpHeaders headers) {
         try {
@@ -292,7 +278,6 @@ public class ReleasesPage {
     @POST
     @Path("{id}/delete")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response delete(@PathParam("tenant") String tenant, @PathParam("id") long id, @Context HttpHeaders headers) {
         try {
             releases.delete(id);

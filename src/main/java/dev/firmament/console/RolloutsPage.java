@@ -17,7 +17,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestForm;
 
 import io.quarkus.qute.CheckedTemplate;
@@ -306,7 +305,6 @@ public class RolloutsPage {
 
     @GET
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public TemplateInstance list(@PathParam("tenant") String tenant) {
         List<Release> all = releases.list();
         return Templates.rollouts(rollouts.list(null).stream().map(r -> row(r, all)).toList());
@@ -315,14 +313,12 @@ public class RolloutsPage {
     @GET
     @Path("new")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public TemplateInstance createForm(@PathParam("tenant") String tenant) {
         return Templates.create(RolloutForm.suggested(), null, releases.list(), groups.list(), null);
     }
 
     @POST
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response create(@PathParam("tenant") String tenant, @BeanParam RolloutForm form,
             @Context HttpHeaders headers) {
         RolloutService.RolloutWithWaves created;
@@ -338,7 +334,6 @@ public class RolloutsPage {
     @GET
     @Path("{id}/edit")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public TemplateInstance editForm(@PathParam("tenant") String tenant, @PathParam("id") long id) {
         RolloutService.RolloutWithWaves rollout = rollouts.get(id);
         RolloutForm form = RolloutForm.of(rollout);
@@ -352,7 +347,6 @@ public class RolloutsPage {
     @POST
     @Path("{id}/edit")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response edit(@PathParam("tenant") String tenant, @PathParam("id") long id, @BeanParam RolloutForm form,
             @Context HttpHeaders headers) {
         try {
@@ -366,7 +360,6 @@ public class RolloutsPage {
     @GET
     @Path("{id}")
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public TemplateInstance rollout(@PathParam("tenant") String tenant, @PathParam("id") long id,
             @QueryParam("state") String state, @QueryParam("hold") String hold, @QueryParam("wave") Integer wave) {
         RolloutService.RolloutWithWaves rollout = rollouts.get(id);
@@ -414,7 +407,6 @@ public class RolloutsPage {
     @GET
     @Path("{id}/live")
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public TemplateInstance live(@PathParam("tenant") String tenant, @PathParam("id") long id) {
         RolloutService.RolloutWithWaves rollout = rollouts.get(id);
         return Templates.rollout$live(row(rollout, releases.list()),
@@ -425,7 +417,6 @@ public class RolloutsPage {
     @POST
     @Path("{id}/schedule/delete")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response unschedule(@PathParam("tenant") String tenant, @PathParam("id") long id,
             @Context HttpHeaders headers) {
         rollouts.unschedule(id);
@@ -444,7 +435,6 @@ public class RolloutsPage {
     @POST
     @Path("{id}/{action: start|pause|resume|abort|advance|delete}")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response control(@PathParam("tenant") String tenant, @PathParam("id") long id,
             @PathParam("action") String action, @RestForm String reason, @RestForm boolean force,
             @Context HttpHeaders headers) {

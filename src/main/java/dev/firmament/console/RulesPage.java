@@ -20,7 +20,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -172,7 +171,6 @@ public class RulesPage {
 
     @GET
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public TemplateInstance list(@PathParam("tenant") String tenant) {
         return page(new RuleForm(), null, null, ImportForm.EMPTY);
     }
@@ -180,7 +178,6 @@ public class RulesPage {
     @GET
     @Path("{id}/edit")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public TemplateInstance edit(@PathParam("tenant") String tenant, @PathParam("id") long id) {
         VersionRule rule = rules.require(id);
         return page(RuleForm.of(rule, products.namesById().getOrDefault(rule.productId, "")), id, null,
@@ -189,7 +186,6 @@ public class RulesPage {
 
     @POST
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response create(@PathParam("tenant") String tenant, @BeanParam RuleForm form, @Context HttpHeaders headers) {
         VersionRule rule;
         try {
@@ -204,7 +200,6 @@ public class RulesPage {
     @POST
     @Path("{id}")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response update(@PathParam("tenant") String tenant, @PathParam("id") long id, @BeanParam RuleForm form,
             @Context HttpHeaders headers) {
         try {
@@ -219,7 +214,6 @@ public class RulesPage {
     @POST
     @Path("count")
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public TemplateInstance count(@PathParam("tenant") String tenant, @BeanParam RuleForm form) {
         try {
             if (form.product == null || form.product.isBlank()) {
@@ -236,7 +230,6 @@ public class RulesPage {
     @POST
     @Path("{id}/delete")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response delete(@PathParam("tenant") String tenant, @PathParam("id") long id, @Context HttpHeaders headers) {
         if (!rules.delete(id)) {
             throw new NotFoundException("Rule " + id);
@@ -248,7 +241,6 @@ public class RulesPage {
     @POST
     @Path("{id}/move")
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response move(@PathParam("tenant") String tenant, @PathParam("id") long id, @RestForm String direction,
             @Context HttpHeaders headers) {
         List<Long> order = new ArrayList<>(rules.list().stream().map(r -> r.id).toList());
@@ -269,7 +261,6 @@ public class RulesPage {
     @Path("import")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Allowed(Role.MAINTAINER)
-    @Operation(hidden = true)
     public Response importFile(@PathParam("tenant") String tenant, @RestForm String json, @RestForm FileUpload file,
             @RestForm boolean replace, @Context HttpHeaders headers) throws IOException {
         String text = file != null && file.uploadedFile() != null && file.size() > 0
@@ -322,7 +313,6 @@ public class RulesPage {
     @Path("export.json")
     @Produces(MediaType.APPLICATION_JSON)
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public Response export(@PathParam("tenant") String tenant) {
         return Response.ok(versionsFile.exportFile())
                 .header("Content-Disposition", "attachment; filename=\"versions.json\"").build();

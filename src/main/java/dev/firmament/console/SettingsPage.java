@@ -14,7 +14,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestForm;
 
 import io.quarkus.qute.CheckedTemplate;
@@ -84,7 +83,6 @@ public class SettingsPage {
 
     @GET
     @Allowed(Role.VIEWER)
-    @Operation(hidden = true)
     public TemplateInstance settings(@PathParam("tenant") String tenant) {
         return settingsPage(MemberForm.EMPTY);
     }
@@ -103,7 +101,6 @@ public class SettingsPage {
     @POST
     @Path("device-keys")
     @Allowed(Role.OWNER)
-    @Operation(hidden = true)
     public TemplateInstance createKey(@PathParam("tenant") String tenant, @RestForm String name,
             @RestForm String product, @RestForm String group, @Context UriInfo uri) {
         Product chosen = ConsoleForms.blankToNull(product) == null ? null : products.findByName(product);
@@ -117,7 +114,6 @@ public class SettingsPage {
     @POST
     @Path("device-keys/{id}/revoke")
     @Allowed(Role.OWNER)
-    @Operation(hidden = true)
     public Response revokeKey(@PathParam("tenant") String tenant, @PathParam("id") String id,
             @Context HttpHeaders headers) {
         DeviceKey key = keys.revoke(Requests.uuid(id, "Device key"));
@@ -128,7 +124,6 @@ public class SettingsPage {
     @POST
     @Path("tokens")
     @Allowed(Role.OWNER)
-    @Operation(hidden = true)
     public TemplateInstance createToken(@PathParam("tenant") String tenant, @RestForm String name,
             @RestForm String role, @RestForm String expires) {
         Instant expiresAt = ConsoleForms.day(expires, "Expiry");
@@ -140,7 +135,6 @@ public class SettingsPage {
     @POST
     @Path("tokens/{id}/revoke")
     @Allowed(Role.OWNER)
-    @Operation(hidden = true)
     public Response revokeToken(@PathParam("tenant") String tenant, @PathParam("id") String id,
             @Context HttpHeaders headers) {
         ApiToken token = tokens.revoke(Requests.uuid(id, "Token"));
@@ -151,7 +145,6 @@ public class SettingsPage {
     @POST
     @Path("members")
     @Allowed(Role.OWNER)
-    @Operation(hidden = true)
     public Response addMember(@PathParam("tenant") String tenant, @RestForm String email, @RestForm String role,
             @Context HttpHeaders headers, @Context UriInfo uri) {
         MemberService.Added added;
@@ -173,7 +166,6 @@ public class SettingsPage {
     @POST
     @Path("members/{id}/role")
     @Allowed(Role.OWNER)
-    @Operation(hidden = true)
     public Response changeRole(@PathParam("tenant") String tenant, @PathParam("id") String id, @RestForm String role,
             @Context HttpHeaders headers) {
         var changed = members.changeRole(Requests.uuid(id, "Member"), Role.parse(role));
@@ -184,7 +176,6 @@ public class SettingsPage {
     @POST
     @Path("members/{id}/remove")
     @Allowed(Role.OWNER)
-    @Operation(hidden = true)
     public Response removeMember(@PathParam("tenant") String tenant, @PathParam("id") String id,
             @Context HttpHeaders headers) {
         members.remove(Requests.uuid(id, "Member"));

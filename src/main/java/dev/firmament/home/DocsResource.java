@@ -10,8 +10,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-
 /**
  * The guides in {@code docs/}, packaged with the build and served as text at {@code /docs/NAME.md}, so that the
  * console's "see the device guide" links work on every installation, air-gapped ones included, and always match the
@@ -26,7 +24,6 @@ public class DocsResource {
 
     @GET
     @Path("{name}")
-    @Operation(hidden = true)
     public Response guide(@PathParam("name") String name) throws IOException {
         if (!GUIDES.contains(name)) {
             throw new NotFoundException("No guide " + name);

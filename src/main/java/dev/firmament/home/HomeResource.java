@@ -5,8 +5,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
@@ -29,7 +27,6 @@ public class HomeResource {
 
     @GET
     @Produces(MediaType.TEXT_HTML)
-    @Operation(hidden = true)
     public TemplateInstance home() {
         String version = HomeResource.class.getPackage().getImplementationVersion();
         return Templates.home(version == null ? "development" : version, store.kind());

@@ -57,4 +57,13 @@ class OperationsEndpointsTest {
         given().accept("application/json").get("/q/openapi").then().statusCode(200).body("info.title",
                 equalTo("Firmament API"));
     }
+
+    @Test
+    void openApiHasTheApiAndTheDeviceEndpointsOnlyNeverTheConsoleOrTheGuides() {
+        java.util.Map<String, Object> paths = given().accept("application/json").get("/q/openapi").jsonPath()
+                .getMap("paths");
+        org.assertj.core.api.Assertions.assertThat(paths.keySet()).isNotEmpty()
+                .noneMatch(path -> path.startsWith("/console") || path.startsWith("/docs") || path.equals("/"))
+                .anyMatch(path -> path.startsWith("/api/v1/tenants/{tenant}/"));
+    }
 }
