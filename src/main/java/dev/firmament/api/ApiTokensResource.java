@@ -20,6 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 import dev.firmament.db.PageCursor;
+import dev.firmament.errors.Ids;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.ApiToken;
 import dev.firmament.security.ApiTokenService;
@@ -85,6 +86,6 @@ public class ApiTokensResource {
     @Path("{id}")
     @Operation(summary = "Revoke a token at once")
     public TokenView revoke(@PathParam("tenant") String tenant, @PathParam("id") String id) {
-        return TokenView.of(tokens.revoke(Requests.uuid(id, "Token")));
+        return TokenView.of(tokens.revoke(Ids.uuid(id, "Token")));
     }
 }

@@ -22,6 +22,7 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 import dev.firmament.db.PageCursor;
 import dev.firmament.device.DeviceKey;
 import dev.firmament.device.DeviceKeyService;
+import dev.firmament.errors.Ids;
 import dev.firmament.release.ProductService;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.Role;
@@ -92,6 +93,6 @@ public class DeviceKeysResource {
     @Allowed(Role.OWNER)
     @Operation(summary = "Revoke a device key: its devices get 403 from then on")
     public DeviceKeyView revoke(@PathParam("tenant") String tenant, @PathParam("id") String id) {
-        return DeviceKeyView.of(keys.revoke(Requests.uuid(id, "Device key")));
+        return DeviceKeyView.of(keys.revoke(Ids.uuid(id, "Device key")));
     }
 }

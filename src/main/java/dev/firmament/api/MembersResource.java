@@ -25,6 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 import dev.firmament.db.PageCursor;
+import dev.firmament.errors.Ids;
 import dev.firmament.security.AccountMail;
 import dev.firmament.security.Allowed;
 import dev.firmament.security.MemberService;
@@ -107,7 +108,7 @@ public class MembersResource {
     public MemberView changeRole(@PathParam("tenant") String tenant, @PathParam("id") String id,
             @Valid RoleRequest request) {
         Requests.require(request);
-        return MemberView.of(members.changeRole(Requests.uuid(id, "Member"), Role.parse(request.role())));
+        return MemberView.of(members.changeRole(Ids.uuid(id, "Member"), Role.parse(request.role())));
     }
 
     @DELETE
@@ -116,6 +117,6 @@ public class MembersResource {
     @Allowed(Role.OWNER)
     @Operation(summary = "Remove a member (not the last owner)")
     public void remove(@PathParam("tenant") String tenant, @PathParam("id") String id) {
-        members.remove(Requests.uuid(id, "Member"));
+        members.remove(Ids.uuid(id, "Member"));
     }
 }

@@ -1,11 +1,9 @@
 package dev.firmament.api;
 
-import java.util.UUID;
-
 import dev.firmament.errors.InvalidInputException;
 
-/** Small checks on requests shared by the API resources and the console pages. */
-public final class Requests {
+/** Small checks on the API's requests. */
+final class Requests {
 
     private Requests() {
     }
@@ -33,13 +31,5 @@ public final class Requests {
     static String printable(String value) {
         String masked = String.valueOf(value).replaceAll("\\p{Cntrl}", "?");
         return masked.length() > 40 ? masked.substring(0, 40) + "…" : masked;
-    }
-
-    public static UUID uuid(String value, String what) {
-        try {
-            return UUID.fromString(value);
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new InvalidInputException("invalid-id", what + " is not a valid id: " + value);
-        }
     }
 }

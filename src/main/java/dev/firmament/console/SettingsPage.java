@@ -19,10 +19,10 @@ import org.jboss.resteasy.reactive.RestForm;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
-import dev.firmament.api.Requests;
 import dev.firmament.device.DeviceKey;
 import dev.firmament.device.DeviceKeyService;
 import dev.firmament.errors.FirmamentException;
+import dev.firmament.errors.Ids;
 import dev.firmament.release.Product;
 import dev.firmament.release.ProductService;
 import dev.firmament.security.AccountMail;
@@ -116,7 +116,7 @@ public class SettingsPage {
     @Allowed(Role.OWNER)
     public Response revokeKey(@PathParam("tenant") String tenant, @PathParam("id") String id,
             @Context HttpHeaders headers) {
-        DeviceKey key = keys.revoke(Requests.uuid(id, "Device key"));
+        DeviceKey key = keys.revoke(Ids.uuid(id, "Device key"));
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/settings",
                 "Device key " + key.name + " revoked: its devices are refused from now on");
     }
@@ -137,7 +137,7 @@ public class SettingsPage {
     @Allowed(Role.OWNER)
     public Response revokeToken(@PathParam("tenant") String tenant, @PathParam("id") String id,
             @Context HttpHeaders headers) {
-        ApiToken token = tokens.revoke(Requests.uuid(id, "Token"));
+        ApiToken token = tokens.revoke(Ids.uuid(id, "Token"));
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/settings",
                 "Token " + token.name + " revoked");
     }
@@ -168,7 +168,7 @@ public class SettingsPage {
     @Allowed(Role.OWNER)
     public Response changeRole(@PathParam("tenant") String tenant, @PathParam("id") String id, @RestForm String role,
             @Context HttpHeaders headers) {
-        var changed = members.changeRole(Requests.uuid(id, "Member"), Role.parse(role));
+        var changed = members.changeRole(Ids.uuid(id, "Member"), Role.parse(role));
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/settings",
                 changed.email() + " is now " + changed.member().role);
     }
@@ -178,7 +178,7 @@ public class SettingsPage {
     @Allowed(Role.OWNER)
     public Response removeMember(@PathParam("tenant") String tenant, @PathParam("id") String id,
             @Context HttpHeaders headers) {
-        members.remove(Requests.uuid(id, "Member"));
+        members.remove(Ids.uuid(id, "Member"));
         return ConsoleResponses.redirect(headers, "/console/" + tenant + "/settings", "Member removed");
     }
 }
