@@ -49,7 +49,7 @@ class ConsoleLayoutTest {
     /** Every class that renders console pages. */
     static final List<Class<?>> PAGE_CLASSES = List.of(DashboardPage.class, DevicesPage.class, ReleasesPage.class,
             RulesPage.class, GroupsPage.class, RolloutsPage.class, AuditPage.class, SettingsPage.class,
-            PlatformPage.class, PlatformAuditPage.class, ConsoleHomeResource.class);
+            PlatformPage.class, PlatformAuditPage.class, SignInPage.class, AccountPage.class);
 
     /** GET routes that are downloads, redirects or fragments, never a page a person reads. */
     static final Set<String> NOT_PAGES = Set.of("/console/{tenant}/audit/export", "/console/{tenant}/devices/export",

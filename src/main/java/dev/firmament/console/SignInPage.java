@@ -17,7 +17,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
@@ -44,12 +43,12 @@ import dev.firmament.security.LocalAccounts;
 import dev.firmament.tenant.Tenant;
 
 /**
- * Signing in and out of the console (local accounts, or the OIDC code flow when an identity provider is configured),
- * and the page that sends a person to their tenant.
+ * Signing in and out of the console (local accounts, an invitation or reset link, or the OIDC code flow when an
+ * identity provider is configured), and the page that sends a person to their tenant.
  */
 @Path("/console")
 @Produces(MediaType.TEXT_HTML)
-public class ConsoleHomeResource {
+public class SignInPage {
 
     @CheckedTemplate
     static class Templates {
@@ -57,14 +56,13 @@ public class ConsoleHomeResource {
 
         static native TemplateInstance tenants(List<Tenant> tenants);
 
-        static native TemplateInstance account(String error, boolean required);
-
         static native TemplateInstance invitation(String token, AccountLinks.Open link, String error);
 
         static native TemplateInstance invalidLink();
     }
 
     private final ConsoleSessions sessions;
+    private final SessionCookies cookies;
     private final LocalAccounts accounts;
     private final AccountLinks links;
     private final ConsoleView view;
@@ -77,10 +75,11 @@ public class ConsoleHomeResource {
     @Inject
     Instance<UserInfo> userInfo;
 
-    ConsoleHomeResource(ConsoleSessions sessions, LocalAccounts accounts, AccountLinks links, ConsoleView view,
-            Instance<SecurityIdentity> identity,
+    SignInPage(ConsoleSessions sessions, SessionCookies cookies, LocalAccounts accounts, AccountLinks links,
+            ConsoleView view, Instance<SecurityIdentity> identity,
             @ConfigProperty(name = "quarkus.oidc.console.tenant-enabled", defaultValue = "false") boolean sso) {
         this.sessions = sessions;
+        this.cookies = cookies;
         this.accounts = accounts;
         this.links = links;
         this.view = view;
@@ -116,8 +115,10 @@ public class ConsoleHomeResource {
                 : accounts.signIn(email, password, http.remoteAddress().hostAddress(), "console");
         if (signIn instanceof LocalAccounts.Throttled throttled) {
             return Response.status(429).header("Retry-After", throttled.seconds())
-                    .entity(Templates.login(safeNext(next), "Too many failed sign-ins for this account or from this"
-                            + " address. Try again in " + waitInWords(throttled.seconds()) + ".", typed, sso))
+                    .entity(Templates.login(
+                            safeNext(next), "Too many failed sign-ins for this account or from this"
+                                    + " address. Try again in " + SessionCookies.waitInWords(throttled.seconds()) + ".",
+                            typed, sso))
                     .build();
         }
         if (!(signIn instanceof LocalAccounts.Accepted accepted)) {
@@ -126,7 +127,7 @@ public class ConsoleHomeResource {
         }
         // A password somebody else chose opens only the page where the person chooses their own.
         String target = accepted.mustChangePassword() ? "/console/account" : safeNext(next);
-        return startSession(accepted.caller().name(), "local", false, target, uri).build();
+        return cookies.start(accepted.caller().name(), "local", false, target, uri).build();
     }
 
     /**
@@ -151,45 +152,7 @@ public class ConsoleHomeResource {
         if (email == null) {
             throw new ForbiddenException("The identity provider sent no e-mail address for this account");
         }
-        return startSession(email.toString(), "oidc", person.hasRole("firmament-admin"), "/console", uri).build();
-    }
-
-    @GET
-    @Path("account")
-    @ConsolePage
-    @Allowed(signedIn = true)
-    public TemplateInstance account() {
-        return Templates.account(null, accounts.mustChangePassword(view.user()));
-    }
-
-    /** A person changes their own password; their other sessions end, this one goes on. */
-    @POST
-    @Path("account/password")
-    @ConsolePage
-    @Allowed(signedIn = true)
-    public Response changePassword(@RestForm String current, @RestForm String password, @Context UriInfo uri,
-            @Context HttpServerRequest http) {
-        String email = view.user();
-        boolean required = accounts.mustChangePassword(email);
-        LocalAccounts.SignIn check;
-        try {
-            check = accounts.changePassword(email, current, password, http.remoteAddress().hostAddress());
-        } catch (FirmamentException e) {
-            return Response.status(e.status()).entity(Templates.account(e.getMessage(), required)).build();
-        }
-        if (check instanceof LocalAccounts.Throttled throttled) {
-            return Response.status(429).header("Retry-After", throttled.seconds())
-                    .entity(Templates.account(
-                            "Too many wrong passwords; try again in " + waitInWords(throttled.seconds()) + ".",
-                            required))
-                    .build();
-        }
-        if (!(check instanceof LocalAccounts.Accepted)) {
-            return Response.status(400).entity(Templates.account("The current password is wrong", required)).build();
-        }
-        sessions.deleteAllOf(email);
-        return startSession(email, "local", false, "/console/account", uri)
-                .cookie(ConsoleResponses.flash("Password changed; other sessions were signed out")).build();
+        return cookies.start(email.toString(), "oidc", person.hasRole("firmament-admin"), "/console", uri).build();
     }
 
     /** An invitation or password-reset link: the form where the person chooses their password. */
@@ -221,7 +184,7 @@ public class ConsoleHomeResource {
             return Response.status(404).entity(Templates.invalidLink()).build();
         }
         sessions.deleteAllOf(email.get());
-        return startSession(email.get(), "local", false, "/console", uri)
+        return cookies.start(email.get(), "local", false, "/console", uri)
                 .cookie(ConsoleResponses.flash("Password set: welcome, " + email.get())).build();
     }
 
@@ -232,20 +195,7 @@ public class ConsoleHomeResource {
     public Response logout(@Context HttpHeaders headers) {
         Cookie cookie = headers.getCookies().get(ConsoleAuthentication.COOKIE);
         sessions.delete(cookie == null ? null : cookie.getValue());
-        return Response.seeOther(URI.create("/console/login")).cookie(sessionCookie("", 0, false)).build();
-    }
-
-    private Response.ResponseBuilder startSession(String email, String source, boolean idpAdmin, String next,
-            UriInfo uri) {
-        ConsoleSessions.Created created = sessions.create(email, source, idpAdmin);
-        boolean secure = "https".equals(uri.getRequestUri().getScheme());
-        return Response.seeOther(URI.create(next))
-                .cookie(sessionCookie(created.token(), (int) sessions.lifetime().toSeconds(), secure));
-    }
-
-    private static NewCookie sessionCookie(String value, int maxAge, boolean secure) {
-        return new NewCookie.Builder(ConsoleAuthentication.COOKIE).value(value).path("/console").maxAge(maxAge)
-                .httpOnly(true).secure(secure).sameSite(NewCookie.SameSite.LAX).build();
+        return Response.seeOther(URI.create("/console/login")).cookie(SessionCookies.cleared()).build();
     }
 
     /**
@@ -261,8 +211,4 @@ public class ConsoleHomeResource {
 
     private static final Pattern SAFE_NEXT = Pattern.compile("/console(?:[/?#][A-Za-z0-9\\-._~!$&'()*+,;=:@/?#%]*)?");
 
-    /** "45 seconds", "3 minutes": how long a throttled person waits. */
-    static String waitInWords(long seconds) {
-        return seconds < 90 ? seconds + " seconds" : (seconds + 59) / 60 + " minutes";
-    }
 }
