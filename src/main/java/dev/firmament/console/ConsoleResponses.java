@@ -3,10 +3,16 @@ package dev.firmament.console;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
+
+import io.quarkus.qute.TemplateInstance;
+
+import dev.firmament.errors.FirmamentException;
 
 /**
  * Post/Redirect/Get: after a change the browser is sent to a page, with the outcome in a short-lived flash cookie the
@@ -17,6 +23,18 @@ public final class ConsoleResponses {
     static final String FLASH_COOKIE = "firmament_flash";
 
     private ConsoleResponses() {
+    }
+
+    /**
+     * Runs a form's {@code change}; when it is refused, answers with the refusal's status and {@code form}: the same
+     * page, re-rendered with the reason next to what was typed. A person's mistake never leads off the page.
+     */
+    static Response refusedInPlace(Supplier<Response> change, Function<FirmamentException, TemplateInstance> form) {
+        try {
+            return change.get();
+        } catch (FirmamentException e) {
+            return Response.status(e.status()).entity(form.apply(e)).build();
+        }
     }
 
     public static Response redirect(HttpHeaders headers, String path, String message) {

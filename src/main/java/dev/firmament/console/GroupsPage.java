@@ -23,7 +23,6 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
 import dev.firmament.device.DeviceQueries;
-import dev.firmament.errors.FirmamentException;
 import dev.firmament.errors.InvalidInputException;
 import dev.firmament.errors.NotFoundException;
 import dev.firmament.security.Allowed;
@@ -70,18 +69,17 @@ public class GroupsPage {
     @POST
     @Allowed(Role.MAINTAINER)
     public Response create(@PathParam("tenant") String tenant, @RestForm String name, @Context HttpHeaders headers) {
-        MacGroup group;
-        try {
-            group = groups.create(name);
-        } catch (FirmamentException e) {
+        return ConsoleResponses.refusedInPlace(() -> {
+            MacGroup group = groups.create(name);
+            return ConsoleResponses.redirect(headers, "/console/" + tenant + "/groups/" + group.id,
+                    "Group " + group.name + " created");
+        }, e -> {
             // In place, with what was typed, and a link to the group it collides with.
             List<GroupService.GroupSummary> all = groups.list();
             GroupService.GroupSummary conflicting = name == null ? null
                     : all.stream().filter(g -> g.name().equals(name.strip())).findFirst().orElse(null);
-            return Response.status(e.status()).entity(Templates.groups(all, name, e.getMessage(), conflicting)).build();
-        }
-        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/groups/" + group.id,
-                "Group " + group.name + " created");
+            return Templates.groups(all, name, e.getMessage(), conflicting);
+        });
     }
 
     @GET

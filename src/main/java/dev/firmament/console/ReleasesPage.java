@@ -132,16 +132,11 @@ public class ReleasesPage {
     @Allowed(Role.MAINTAINER)
     public Response createProduct(@PathParam("tenant") String tenant, @RestForm String name,
             @RestForm String chipFamily, @Context HttpHeaders headers) {
-        Product product;
-        try {
-            product = products.create(name, ConsoleForms.blankToNull(chipFamily));
-        } catch (FirmamentException e) {
-            return Response.status(e.status())
-                    .entity(listPage(UploadForm.EMPTY, new ProductForm("create", e.getMessage(), name, chipFamily)))
-                    .build();
-        }
-        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/releases/products/" + product.name,
-                "Product " + product.name + " created");
+        return ConsoleResponses.refusedInPlace(() -> {
+            Product product = products.create(name, ConsoleForms.blankToNull(chipFamily));
+            return ConsoleResponses.redirect(headers, "/console/" + tenant + "/releases/products/" + product.name,
+                    "Product " + product.name + " created");
+        }, e -> listPage(UploadForm.EMPTY, new ProductForm("create", e.getMessage(), name, chipFamily)));
     }
 
     /** A product: the chip its devices have, and its signing key (its public half; owners change it). */
@@ -213,13 +208,10 @@ public class ReleasesPage {
     /** Applies a product change; a refusal comes back in the product page, next to the form it is about. */
     private Response productChange(String tenant, String name, ProductForm form, HttpHeaders headers, Runnable change,
             String done) {
-        try {
+        return ConsoleResponses.refusedInPlace(() -> {
             change.run();
-        } catch (FirmamentException e) {
-            ProductForm refused = new ProductForm(form.field(), e.getMessage(), name, form.chipFamily());
-            return Response.status(e.status()).entity(productPage(name, refused)).build();
-        }
-        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/releases/products/" + name, done);
+            return ConsoleResponses.redirect(headers, "/console/" + tenant + "/releases/products/" + name, done);
+        }, e -> productPage(name, new ProductForm(form.field(), e.getMessage(), name, form.chipFamily())));
     }
 
     @GET
