@@ -105,6 +105,42 @@ public class ConsoleQueries {
     }
 
     /**
+     * {@link #devicesMatching} of each rule, by rule id, with one query for every rule that selects by product and
+     * version only (the usual ones) and one more for each rule that lists MACs or groups.
+     */
+    @Transactional
+    public Map<Long, Long> devicesMatching(List<dev.firmament.targeting.VersionRule> rules) {
+        Map<Long, Long> matching = new java.util.HashMap<>();
+        List<Object[]> byVersion = null;
+        for (var rule : rules) {
+            if (rule.macs.length > 0 || rule.groupIds.length > 0) {
+                matching.put(rule.id, devicesMatching(rule.productId, List.of(rule.macs), List.of(rule.groupIds),
+                        rule.versionConditions));
+                continue;
+            }
+            if (byVersion == null) {
+                byVersion = new SqlFilter("d.tenant_id = ?", tenant())
+                        .query(entityManager,
+                                "select cast(coalesce(d.assigned_product_id, d.product_id) as varchar), d.version,"
+                                        + " count(*) from devices d",
+                                " group by 1, 2")
+                        .getResultList().stream().map(row -> (Object[]) row).toList();
+            }
+            String product = String.valueOf(rule.productId);
+            matching.put(rule.id,
+                    byVersion.stream().filter(r -> product.equals(r[0]))
+                            .filter(r -> matches((String) r[1], rule.versionConditions))
+                            .mapToLong(r -> ((Number) r[2]).longValue()).sum());
+        }
+        return matching;
+    }
+
+    private static boolean matches(String version, List<VersionCondition> conditions) {
+        return conditions.stream()
+                .allMatch(c -> version != null && VersionComparator.satisfies(version, c.op(), c.value()));
+    }
+
+    /**
      * How many registered devices a rule's conditions match, on their own (earlier rules may catch some of them first).
      * Versions are compared in Java, the way the decider does; the database groups devices by version first, so this
      * reads one row per distinct version, not per device.
@@ -127,9 +163,7 @@ public class ConsoleQueries {
                 .getResultList()) {
             Object[] r = (Object[]) row;
             String version = (String) r[0];
-            boolean matches = conditions.stream()
-                    .allMatch(c -> version != null && VersionComparator.satisfies(version, c.op(), c.value()));
-            if (matches) {
+            if (matches(version, conditions)) {
                 matching += ((Number) r[1]).longValue();
             }
         }

@@ -306,8 +306,15 @@ public class RolloutsPage {
     @GET
     @Allowed(Role.VIEWER)
     public TemplateInstance list(@PathParam("tenant") String tenant) {
-        List<Release> all = releases.list();
-        return Templates.rollouts(rollouts.list(null).stream().map(r -> row(r, all)).toList());
+        Map<Long, String> versions = releaseVersions();
+        List<RolloutService.RolloutWithWaves> all = rollouts.list(null);
+        Map<Long, RolloutProgress> progress = rollouts.progress(all);
+        return Templates
+                .rollouts(
+                        all.stream()
+                                .map(r -> new RolloutRow(r, progress.get(r.rollout().id),
+                                        versions.getOrDefault(r.rollout().releaseId, "#" + r.rollout().releaseId)))
+                                .toList());
     }
 
     @GET
@@ -363,7 +370,7 @@ public class RolloutsPage {
     public TemplateInstance rollout(@PathParam("tenant") String tenant, @PathParam("id") long id,
             @QueryParam("state") String state, @QueryParam("hold") String hold, @QueryParam("wave") Integer wave) {
         RolloutService.RolloutWithWaves rollout = rollouts.get(id);
-        RolloutRow row = row(rollout, releases.list());
+        RolloutRow row = row(rollout);
         boolean draft = rollout.rollout().state == Rollout.State.DRAFT;
         Map<Long, String> groupNames = new java.util.HashMap<>();
         groups.list().forEach(g -> groupNames.put(g.id(), g.name()));
@@ -409,7 +416,7 @@ public class RolloutsPage {
     @Allowed(Role.VIEWER)
     public TemplateInstance live(@PathParam("tenant") String tenant, @PathParam("id") long id) {
         RolloutService.RolloutWithWaves rollout = rollouts.get(id);
-        return Templates.rollout$live(row(rollout, releases.list()),
+        return Templates.rollout$live(row(rollout),
                 rollout.rollout().state == Rollout.State.DRAFT ? null : insights.holds(id),
                 RolloutForm.of(rollout) != null, true);
     }
@@ -462,9 +469,12 @@ public class RolloutsPage {
         return ConsoleResponses.redirect(headers, base + "/" + id, done);
     }
 
-    private RolloutRow row(RolloutService.RolloutWithWaves rollout, List<Release> all) {
-        String release = all.stream().filter(r -> r.id.equals(rollout.rollout().releaseId)).map(r -> r.version)
-                .findFirst().orElse("#" + rollout.rollout().releaseId);
-        return new RolloutRow(rollout, rollouts.progress(rollout), release);
+    private RolloutRow row(RolloutService.RolloutWithWaves rollout) {
+        return new RolloutRow(rollout, rollouts.progress(rollout),
+                releaseVersions().getOrDefault(rollout.rollout().releaseId, "#" + rollout.rollout().releaseId));
+    }
+
+    private Map<Long, String> releaseVersions() {
+        return releases.list().stream().collect(java.util.stream.Collectors.toMap(r -> r.id, r -> r.version));
     }
 }

@@ -187,14 +187,11 @@ public class RulesPage {
     @POST
     @Allowed(Role.MAINTAINER)
     public Response create(@PathParam("tenant") String tenant, @BeanParam RuleForm form, @Context HttpHeaders headers) {
-        VersionRule rule;
-        try {
-            rule = rules.create(spec(form));
-        } catch (FirmamentException e) {
-            return Response.status(e.status()).entity(page(form, null, e.getMessage(), ImportForm.EMPTY)).build();
-        }
-        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rules",
-                "Rule added at position " + rule.position);
+        return ConsoleResponses.refusedInPlace(() -> {
+            VersionRule rule = rules.create(spec(form));
+            return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rules",
+                    "Rule added at position " + rule.position);
+        }, e -> page(form, null, e.getMessage(), ImportForm.EMPTY));
     }
 
     @POST
@@ -202,12 +199,10 @@ public class RulesPage {
     @Allowed(Role.MAINTAINER)
     public Response update(@PathParam("tenant") String tenant, @PathParam("id") long id, @BeanParam RuleForm form,
             @Context HttpHeaders headers) {
-        try {
+        return ConsoleResponses.refusedInPlace(() -> {
             rules.update(id, spec(form));
-        } catch (FirmamentException e) {
-            return Response.status(e.status()).entity(page(form, id, e.getMessage(), ImportForm.EMPTY)).build();
-        }
-        return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rules", "Rule saved");
+            return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rules", "Rule saved");
+        }, e -> page(form, id, e.getMessage(), ImportForm.EMPTY));
     }
 
     /** The live count under the rule form: how many registered devices the conditions typed so far match. */
@@ -265,7 +260,7 @@ public class RulesPage {
             @RestForm boolean replace, @Context HttpHeaders headers) throws IOException {
         String text = file != null && file.uploadedFile() != null && file.size() > 0
                 ? Files.readString(file.uploadedFile()) : json;
-        try {
+        return ConsoleResponses.refusedInPlace(() -> {
             if (text == null || text.isBlank()) {
                 throw new InvalidInputException("missing-file", "Paste a versions.json or choose the file");
             }
@@ -278,15 +273,8 @@ public class RulesPage {
             int imported = versionsFile.importFile(parsed, replace).size();
             return ConsoleResponses.redirect(headers, "/console/" + tenant + "/rules",
                     imported + " rules imported" + (replace ? ", replacing the earlier ones" : ""));
-        } catch (NoFussVersionsFile.ImportRefusedException e) {
-            return Response.status(e.status()).entity(
-                    page(new RuleForm(), null, null, ImportForm.refused(json, replace, e.getMessage(), e.errors())))
-                    .build();
-        } catch (FirmamentException e) {
-            return Response.status(e.status()).entity(
-                    page(new RuleForm(), null, null, ImportForm.refused(json, replace, e.getMessage(), List.of())))
-                    .build();
-        }
+        }, e -> page(new RuleForm(), null, null, ImportForm.refused(json, replace, e.getMessage(),
+                e instanceof NoFussVersionsFile.ImportRefusedException refused ? refused.errors() : List.of())));
     }
 
     /** The token the parser stumbled on, in its two messages for it. */
@@ -323,13 +311,12 @@ public class RulesPage {
         Map<UUID, String> productNames = allProducts.stream()
                 .collect(java.util.stream.Collectors.toMap(p -> p.id, p -> p.name));
         List<Release> allReleases = releases.list();
-        List<RuleRow> rows = rules.list().stream()
-                .map(rule -> new RuleRow(rule, productNames.getOrDefault(rule.productId, ""),
-                        allReleases.stream().filter(r -> r.id.equals(rule.releaseId)).map(r -> r.version).findFirst()
-                                .orElse("#" + rule.releaseId),
-                        queries.devicesMatching(rule.productId, List.of(rule.macs), List.of(rule.groupIds),
-                                rule.versionConditions)))
-                .toList();
+        Map<Long, String> versions = allReleases.stream()
+                .collect(java.util.stream.Collectors.toMap(r -> r.id, r -> r.version));
+        List<VersionRule> all = rules.list();
+        Map<Long, Long> matching = queries.devicesMatching(all);
+        List<RuleRow> rows = all.stream().map(rule -> new RuleRow(rule, productNames.getOrDefault(rule.productId, ""),
+                versions.getOrDefault(rule.releaseId, "#" + rule.releaseId), matching.get(rule.id))).toList();
         return Templates.rules(rows, allProducts, groups.list(), allReleases, form, editing, formError, importForm);
     }
 

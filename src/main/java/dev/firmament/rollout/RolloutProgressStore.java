@@ -251,19 +251,31 @@ class RolloutProgressStore implements RolloutActivity {
 
     /** Device counts per wave position. */
     Map<Integer, Counts> counts(String tenantId, long rolloutId) {
-        Map<Integer, long[]> raw = new HashMap<>();
+        return counts(tenantId, List.of(rolloutId)).getOrDefault(rolloutId, Map.of());
+    }
+
+    /** The counts of several rollouts in one query: a list page reads them all at once, not one query a row. */
+    Map<Long, Map<Integer, Counts>> counts(String tenantId, java.util.Collection<Long> rolloutIds) {
+        if (rolloutIds.isEmpty()) {
+            return Map.of();
+        }
+        Map<Long, Map<Integer, long[]>> raw = new HashMap<>();
         List<?> rows = entityManager
-                .createNativeQuery("select wave, state, count(*) from rollout_devices where"
-                        + " tenant_id = ?1 and rollout_id = ?2 and state <> 'superseded' group by wave, state")
-                .setParameter(1, tenantId).setParameter(2, rolloutId).getResultList();
+                .createNativeQuery("select rollout_id, wave, state, count(*) from rollout_devices where tenant_id = ?1"
+                        + " and rollout_id in (?2) and state <> 'superseded' group by rollout_id, wave, state")
+                .setParameter(1, tenantId).setParameter(2, rolloutIds).getResultList();
         for (Object row : rows) {
             Object[] r = (Object[]) row;
-            long[] values = raw.computeIfAbsent(((Number) r[0]).intValue(),
-                    w -> new long[RolloutDeviceState.values().length]);
-            values[RolloutDeviceState.of((String) r[1]).orElseThrow().ordinal()] = ((Number) r[2]).longValue();
+            long[] values = raw.computeIfAbsent(((Number) r[0]).longValue(), id -> new HashMap<>())
+                    .computeIfAbsent(((Number) r[1]).intValue(), w -> new long[RolloutDeviceState.values().length]);
+            values[RolloutDeviceState.of((String) r[2]).orElseThrow().ordinal()] = ((Number) r[3]).longValue();
         }
-        Map<Integer, Counts> counts = new HashMap<>();
-        raw.forEach((wave, v) -> counts.put(wave, new Counts(v[0], v[1], v[2], v[3], v[4], v[5], v[6])));
+        Map<Long, Map<Integer, Counts>> counts = new HashMap<>();
+        raw.forEach((rollout, waves) -> {
+            Map<Integer, Counts> byWave = new HashMap<>();
+            waves.forEach((wave, v) -> byWave.put(wave, new Counts(v[0], v[1], v[2], v[3], v[4], v[5], v[6])));
+            counts.put(rollout, byWave);
+        });
         return counts;
     }
 

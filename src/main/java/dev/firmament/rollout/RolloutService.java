@@ -267,6 +267,19 @@ public class RolloutService {
                 deviceProgress.counts(tenants.require().toString(), rollout.rollout().id));
     }
 
+    /** The progress of each of {@code rollouts}, by rollout id, read in one query. */
+    @Transactional
+    public Map<Long, RolloutProgress> progress(List<RolloutWithWaves> rollouts) {
+        var counts = deviceProgress.counts(tenants.require().toString(),
+                rollouts.stream().map(r -> r.rollout().id).toList());
+        Map<Long, RolloutProgress> progress = new java.util.HashMap<>();
+        for (RolloutWithWaves r : rollouts) {
+            progress.put(r.rollout().id,
+                    progress(r.rollout(), r.waves(), counts.getOrDefault(r.rollout().id, Map.of())));
+        }
+        return progress;
+    }
+
     static RolloutProgress progress(Rollout rollout, List<RolloutWave> waves,
             Map<Integer, RolloutProgress.Counts> counts) {
         List<RolloutProgress.WaveProgress> progress = new ArrayList<>();
