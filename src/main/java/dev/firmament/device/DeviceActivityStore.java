@@ -44,13 +44,22 @@ class DeviceActivityStore {
     private final ObjectMapper json;
     private final RolloutActivity rollouts;
     private final Duration installTimeout;
+    private final io.micrometer.core.instrument.Counter checkInsRecorded;
+    private final io.micrometer.core.instrument.Counter downloadsRecorded;
 
-    DeviceActivityStore(AgroalDataSource dataSource, ObjectMapper json, RolloutActivity rollouts,
-            DevicesConfig config) {
+    DeviceActivityStore(AgroalDataSource dataSource, ObjectMapper json, RolloutActivity rollouts, DevicesConfig config,
+            io.micrometer.core.instrument.MeterRegistry meters) {
         this.dataSource = dataSource;
         this.json = json;
         this.rollouts = rollouts;
         this.installTimeout = config.installTimeout();
+        // Beside firmament_device_checkins_total (answered), what reached the database: answered minus recorded is
+        // what is still queued or journaled, never what was lost (that is firmament_devices_activity_dropped_total).
+        String description = "Device activity records committed to the database (a replayed journal entry counts once)";
+        this.checkInsRecorded = io.micrometer.core.instrument.Counter.builder("firmament.devices.activity.recorded")
+                .tag("kind", "checkin").description(description).register(meters);
+        this.downloadsRecorded = io.micrometer.core.instrument.Counter.builder("firmament.devices.activity.recorded")
+                .tag("kind", "download").description(description).register(meters);
     }
 
     /**
@@ -95,6 +104,9 @@ class DeviceActivityStore {
                     }
                 }
                 c.commit();
+                long checkIns = records.stream().filter(CheckIn.class::isInstance).count();
+                checkInsRecorded.increment(checkIns);
+                downloadsRecorded.increment(records.size() - checkIns);
                 return enrolled || quarantined;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();

@@ -39,6 +39,9 @@ class DeviceActivityStoreTest {
     @Inject
     DeviceService devices;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     /**
      * Each batch changes a random half of the devices and only sees the other half, so that every two batches lock the
      * same rows in different orders (registering changes, then marking the rest seen): without the tenant's activity
@@ -119,6 +122,21 @@ class DeviceActivityStoreTest {
         Device after = tenant.as(() -> devices.find(mac.get(0)).orElseThrow());
         assertThat(after.blocked).isTrue();
         assertThat(after.lastSeen).isEqualTo(start.plusSeconds(5));
+    }
+
+    /** What reached the database is counted once, also when a journal entry is replayed after it was committed. */
+    @Test
+    void recordedActivityIsCountedOnceWhenItCommits() throws Exception {
+        fleet.flushActivity(); // nothing of earlier tests is still on its way
+        String tenant = fleet.tenant("SONOFF_BASIC").id.toString();
+        List<String> macs = List.of("5C:CF:7F:00:20:01", "5C:CF:7F:00:20:02", "5C:CF:7F:00:20:03");
+        var recorded = meters.get("firmament.devices.activity.recorded").tag("kind", "checkin").counter();
+        double before = recorded.count();
+        Instant start = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        String entry = java.util.UUID.randomUUID().toString();
+        store.write(tenant, batch(tenant, macs, new Random(0), start, 0), entry);
+        store.write(tenant, batch(tenant, macs, new Random(0), start, 0), entry); // the replay after a crash
+        assertThat(recorded.count() - before).isEqualTo(3);
     }
 
     /** Every device checks in; a random half reports a new address (changed), the others what they reported last. */
