@@ -71,17 +71,48 @@ sample_backlog() {
   done
 }
 
-# wrk with latency percentiles; prints "rps p50_ms p99_ms mib_per_s non2xx3xx"
+# wrk with latency percentiles; prints "rps p50_ms p99_ms mib_per_s non2xx3xx", and adds the requests that got an
+# answer (warm-ups too) to $WORK/sent.txt, which the accounting of each phase sums.
 run_wrk() {
   local connections=$1 duration=$2 url=$3 script=$4
   shift 4
   wrk -t"$THREADS" -c"$connections" -d"${duration}s" --latency -s "$ROOT/bench/lua/$script" "$url" -- "$THREADS" "$@" |
-    awk '
+    awk -v sent="$WORK/sent.txt" '
       function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
       function mib(v) { if (v ~ /GB$/) return v * 1024; if (v ~ /MB$/) return v + 0; if (v ~ /KB$/) return v / 1024; return v / 1048576 }
       / 50%/ { p50 = ms($2) } / 99%/ { p99 = ms($2) }
+      / requests in / { requests = $1 }
       /Requests\/sec/ { rps = $2 } /Transfer\/sec/ { tx = mib($2) } /Non-2xx or 3xx/ { bad = $NF }
-      END { printf "%.0f %.2f %.2f %.1f %d\n", rps, p50, p99, tx, bad }'
+      END { printf "%.0f %.2f %.2f %.1f %d\n", rps, p50, p99, tx, bad; print requests - bad >> sent }'
+}
+
+# A sum over the app's Prometheus samples of one metric whose line matches a pattern.
+metric() {
+  curl -s "http://127.0.0.1:$APP_PORT/q/metrics" | awk -v name="$1" -v match_="${2:-}" \
+    'index($0, name) == 1 && (match_ == "" || index($0, match_)) { sum += $NF } END { printf "%.0f", sum }'
+}
+
+# Runs one Firmament phase and then accounts for it: the check-ins devices got an answer to (wrk), the ones the app
+# counted as answered, and the ones committed to the database once the writer and the journal are empty. Answered
+# and recorded must be equal; a check-in answered and never recorded would be a lost audit record.
+ACCOUNTING=$WORK/accounting.tsv
+accounted() { # phase, then the bench arguments
+  local phase=$1
+  shift
+  : >"$WORK/sent.txt"
+  local answered_before recorded_before
+  answered_before=$(metric firmament_device_checkins_total)
+  recorded_before=$(metric firmament_devices_activity_recorded_total 'kind="checkin"')
+  bench "$@"
+  for _ in $(seq 600); do # at most a minute for the writer to catch up
+    [ "$(metric firmament_devices_activity_queued)" = 0 ] && [ "$(metric firmament_devices_journal_bytes)" = 0 ] && break
+    sleep 0.1
+  done
+  sleep 1 # the batch the writer has taken, past the queue
+  printf '%s\t%s\t%s\t%s\t%s\n' "$phase" "$(awk '{ s += $1 } END { print s + 0 }' "$WORK/sent.txt")" \
+    $(($(metric firmament_device_checkins_total) - answered_before)) \
+    $(($(metric firmament_devices_activity_recorded_total 'kind="checkin"') - recorded_before)) \
+    "$(metric firmament_devices_activity_dropped_total)" | tee -a "$ACCOUNTING" >&2
 }
 
 require_tools
@@ -231,12 +262,13 @@ sample_rss "$APP_JAVA" "$WORK/rss-load.txt" &
 SAMPLER=$!
 sample_backlog "$WORK/backlog.txt" &
 BACKLOG_SAMPLER=$!
+printf 'phase\tsent\tanswered\trecorded\tdropped\n' >"$ACCOUNTING"
 say "1. check-in, nothing to do (304)"
-bench "checkin-304" firmament "$UPDATE" checkin.lua "$DEVICES" 2.0.0 "$MD5_NEW"
+accounted "checkin-304" "checkin-304" firmament "$UPDATE" checkin.lua "$DEVICES" 2.0.0 "$MD5_NEW"
 say "2. check-in that gets the 1 MiB image (200)"
-bench "checkin-200" firmament "$UPDATE" checkin.lua "$DEVICES" 1.0.0 "$MD5_OLD"
+accounted "checkin-200" "checkin-200" firmament "$UPDATE" checkin.lua "$DEVICES" 1.0.0 "$MD5_OLD"
 say "3. NoFUSS check-in"
-bench "nofuss" firmament "$NOFUSS" nofuss.lua "$DEVICES" 1.0.0 SONOFF_BASIC
+accounted "nofuss" "nofuss" firmament "$NOFUSS" nofuss.lua "$DEVICES" 1.0.0 SONOFF_BASIC
 kill "$SAMPLER" "$BACKLOG_SAMPLER" 2>/dev/null || true
 RSS_LOAD=$(sort -n "$WORK/rss-load.txt" | tail -1)
 BACKLOG_MAX=$(sort -n "$WORK/backlog.txt" | tail -1)
@@ -303,6 +335,15 @@ RESTART_MS=$((($(date +%s%N) - started) / 1000000))
       printf "- %s at %s connections: %.0f %% of nginx requests/s, %.0f %% of nginx MiB/s, %.1f x the PHP script\n", p[1], p[2],
         100 * best["firmament", k] / best["nginx", k], (tx["nginx", k] > 0 ? 100 * tx["firmament", k] / tx["nginx", k] : 0),
         (best["php", k] > 0 ? best["firmament", k] / best["php", k] : 0) } }' "$RESULTS" | sort
+  echo
+  echo "Check-ins per phase: sent (responses wrk counted, warm-ups included; a request in flight when a run ends is"
+  echo "answered but not counted, so up to one per connection and run fewer), answered (counted by the app), recorded"
+  echo "(committed to the database once the writer and the journal were empty; must equal answered), dropped (lost,"
+  echo "since the start):"
+  echo
+  echo "| phase | sent | answered | recorded | dropped |"
+  echo "| --- | --- | --- | --- | --- |"
+  tail -n +2 "$ACCOUNTING" | awk -F'\t' '{printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5}'
   echo
   echo "- start-up of the packaged app to ready: first start (initdb included) $STARTUP_MS ms, restart $RESTART_MS ms"
   echo "- RSS idle with $DEVICES devices registered: $RSS_IDLE MiB; peak under load: $RSS_LOAD MiB (JAVA_OPTS: $JAVA_OPTS)"
