@@ -50,7 +50,7 @@ class S3DeviceDownloadTest {
     }
 
     @Test
-    void aFrozenStoreGetsTheDevice503WithRetryAfterAndTheSameCheckInWorksOnceItIsBack() {
+    void aFrozenStoreGetsTheDevice503WithRetryAfterAndTheSameCheckInWorksOnceItIsBack() throws Exception {
         Fleet.Tenant tenant = fleet.tenant("SONOFF_BASIC");
         byte[] image = Fleet.espImage(200_000, 10);
         Release release = tenant.release("2.0.0", image, null); // in the bucket, not yet in this replica's cache
@@ -67,6 +67,12 @@ class S3DeviceDownloadTest {
             assertThat(upload.statusCode()).as(upload.asString()).isEqualTo(503);
             assertThat(upload.jsonPath().getString("code")).isEqualTo("storage-unavailable");
             assertThat(upload.header("Retry-After")).isNotBlank();
+            // Operators see the store down; devices that can be served from the cache keep being served.
+            Response dependencies = given().get("/q/health/group/dependencies");
+            assertThat(dependencies.statusCode()).isEqualTo(503);
+            assertThat(dependencies.jsonPath().getString("checks.find { it.name == 'artifact-store' }.status"))
+                    .isEqualTo("DOWN");
+            assertThat(given().get("/q/health/ready").statusCode()).isEqualTo(200);
         } finally {
             store.thaw();
         }
@@ -75,6 +81,8 @@ class S3DeviceDownloadTest {
         Response served = checkIn(tenant.deviceKey);
         assertThat(served.statusCode()).isEqualTo(200);
         assertThat(served.asByteArray()).isEqualTo(image);
+        dev.firmament.testing.Eventually.assertThat(java.time.Duration.ofSeconds(30),
+                () -> assertThat(given().get("/q/health/group/dependencies").statusCode()).isEqualTo(200));
     }
 
     private static Response checkIn(String key) {
