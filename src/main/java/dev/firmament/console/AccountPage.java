@@ -66,7 +66,7 @@ public class AccountPage {
         }
         if (check instanceof LocalAccounts.Throttled throttled) {
             return Response.status(429).header("Retry-After", throttled.seconds()).entity(Templates.account(
-                    "Too many wrong passwords; try again in " + SessionCookies.waitInWords(throttled.seconds()) + ".",
+                    "Too many wrong passwords; try again in " + ConsoleForms.waitInWords(throttled.seconds()) + ".",
                     required)).build();
         }
         if (!(check instanceof LocalAccounts.Accepted)) {

@@ -90,4 +90,9 @@ final class ConsoleForms {
         });
         return query.toString();
     }
+
+    /** "45 seconds", "3 minutes": how long a throttled person waits, in words. */
+    static String waitInWords(long seconds) {
+        return seconds < 90 ? seconds + " seconds" : (seconds + 59) / 60 + " minutes";
+    }
 }

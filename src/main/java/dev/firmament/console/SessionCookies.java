@@ -37,9 +37,4 @@ class SessionCookies {
         return new NewCookie.Builder(ConsoleAuthentication.COOKIE).value(value).path("/console").maxAge(maxAge)
                 .httpOnly(true).secure(secure).sameSite(NewCookie.SameSite.LAX).build();
     }
-
-    /** How long a throttled person waits, in words. */
-    static String waitInWords(long seconds) {
-        return seconds < 90 ? seconds + " seconds" : (seconds + 59) / 60 + " minutes";
-    }
 }

@@ -117,7 +117,7 @@ public class SignInPage {
             return Response.status(429).header("Retry-After", throttled.seconds())
                     .entity(Templates.login(
                             safeNext(next), "Too many failed sign-ins for this account or from this"
-                                    + " address. Try again in " + SessionCookies.waitInWords(throttled.seconds()) + ".",
+                                    + " address. Try again in " + ConsoleForms.waitInWords(throttled.seconds()) + ".",
                             typed, sso))
                     .build();
         }
