@@ -225,7 +225,7 @@ public class DevicesPage {
                 : detail.device().productId;
         String product = productId == null ? null : products.namesById().get(productId);
         List<Release> all = releases.list();
-        Map<Long, String> versions = all.stream().collect(java.util.stream.Collectors.toMap(r -> r.id, r -> r.version));
+        Map<Long, String> versions = Release.versionsById(all);
         return Response.ok(Templates.device(detail, product,
                 groups.list().stream().filter(g -> detail.groups().contains(g.id())).toList(),
                 queries.events(DeviceQueries.EventFilter.ofDevice(mac), null, 100).items(),

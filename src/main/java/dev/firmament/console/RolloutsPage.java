@@ -475,6 +475,6 @@ public class RolloutsPage {
     }
 
     private Map<Long, String> releaseVersions() {
-        return releases.list().stream().collect(java.util.stream.Collectors.toMap(r -> r.id, r -> r.version));
+        return Release.versionsById(releases.list());
     }
 }

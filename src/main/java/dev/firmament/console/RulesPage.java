@@ -311,8 +311,7 @@ public class RulesPage {
         Map<UUID, String> productNames = allProducts.stream()
                 .collect(java.util.stream.Collectors.toMap(p -> p.id, p -> p.name));
         List<Release> allReleases = releases.list();
-        Map<Long, String> versions = allReleases.stream()
-                .collect(java.util.stream.Collectors.toMap(r -> r.id, r -> r.version));
+        Map<Long, String> versions = Release.versionsById(allReleases);
         List<VersionRule> all = rules.list();
         Map<Long, Long> matching = queries.devicesMatching(all);
         List<RuleRow> rows = all.stream().map(rule -> new RuleRow(rule, productNames.getOrDefault(rule.productId, ""),

@@ -99,4 +99,11 @@ public class Release extends TenantOwnedEntity {
 
     @Column(name = "created_at", nullable = false, updatable = false)
     public Instant createdAt;
+
+    /** Each release's version by its id: what pages show in place of an id. */
+    public static java.util.Map<Long, String> versionsById(java.util.Collection<Release> releases) {
+        java.util.Map<Long, String> versions = new java.util.HashMap<>();
+        releases.forEach(release -> versions.put(release.id, release.version));
+        return versions;
+    }
 }
