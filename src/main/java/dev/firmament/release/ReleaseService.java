@@ -57,6 +57,7 @@ public class ReleaseService {
     record Headerless(UUID tenantId, long id, String sha256, long size) {
     }
 
+    @Transactional
     List<Headerless> headerless() {
         List<Headerless> found = new java.util.ArrayList<>();
         // Native: across tenants, as the tenant filter applies to entity queries only.
