@@ -44,7 +44,8 @@ class ImageHeaderBackfill {
     int run() {
         int recorded = 0;
         try {
-            for (ReleaseService.Headerless release : releases.headerless()) {
+            // The query reads every tenant's rows natively; the session it runs in still needs a tenant, so none.
+            for (ReleaseService.Headerless release : tenants.callAs(TenantContext.NO_TENANT, releases::headerless)) {
                 ImageHeader header;
                 // The range must lie within the object: an image may be shorter than a header.
                 int length = (int) Math.min(ImageHeader.LENGTH, release.size());
