@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
@@ -42,12 +43,15 @@ public class AuditService {
     private final TenantContext tenants;
     private final ObjectMapper json;
     private final InstantSource clock;
+    private final Event<AuditRecorded> recorded;
 
-    AuditService(EntityManager entityManager, TenantContext tenants, ObjectMapper json, InstantSource clock) {
+    AuditService(EntityManager entityManager, TenantContext tenants, ObjectMapper json, InstantSource clock,
+            Event<AuditRecorded> recorded) {
         this.entityManager = entityManager;
         this.tenants = tenants;
         this.json = json;
         this.clock = clock;
+        this.recorded = recorded;
     }
 
     /**
@@ -87,6 +91,9 @@ public class AuditService {
                 .setParameter(9, targetType).setParameter(10, targetId).setParameter(11, event.before())
                 .setParameter(12, event.after()).setParameter(13, event.requestId()).setParameter(14, event.ip())
                 .setParameter(15, event.userAgent()).setParameter(16, prevHash).setParameter(17, hash).executeUpdate();
+        // Observers (notifications) act in this same transaction: what they write commits or rolls back with the
+        // change.
+        recorded.fire(new AuditRecorded(tenant, event));
     }
 
     /** Filter of {@link #query}; null fields match everything. */

@@ -296,6 +296,47 @@ class RolloutProgressStore implements RolloutActivity {
                 .setParameter(4, java.sql.Timestamp.from(now)).executeUpdate();
     }
 
+    /** Devices of one rollout that reached one failure state since the last announcement, with a sample of MACs. */
+    record Unannounced(long rolloutId, RolloutDeviceState state, long devices, List<String> macs,
+            Map<String, Long> reasons) {
+    }
+
+    /** How many MACs an announcement names; the count says how many there are in all. */
+    static final int ANNOUNCED_MACS = 50;
+
+    /**
+     * Failed, reverted and quarantined devices not yet announced in that state, finished after {@code since}, per
+     * rollout and state; marks them announced, so that a second call (on any replica) returns none of them again.
+     */
+    List<Unannounced> takeUnannounced(String tenantId, Instant since) {
+        DeviceActivityLock.take(entityManager, tenantId);
+        List<?> rows = entityManager.createNativeQuery("update rollout_devices set alerted_state = state where"
+                + " tenant_id = ?1 and state in ('failed', 'quarantined', 'reverted') and alerted_state is distinct"
+                + " from state and finished_at > ?2 returning rollout_id, state, mac, failure")
+                .setParameter(1, tenantId).setParameter(2, java.sql.Timestamp.from(since)).getResultList();
+        Map<List<Object>, long[]> counts = new java.util.LinkedHashMap<>();
+        Map<List<Object>, List<String>> macs = new HashMap<>();
+        Map<List<Object>, Map<String, Long>> reasons = new HashMap<>();
+        for (Object row : rows) {
+            Object[] r = (Object[]) row;
+            RolloutDeviceState state = RolloutDeviceState.of((String) r[1]).orElseThrow();
+            // Reverted devices failed too (their bootloader rolled back): announced with the failed ones.
+            List<Object> key = List.of(((Number) r[0]).longValue(),
+                    state == RolloutDeviceState.REVERTED ? RolloutDeviceState.FAILED : state);
+            counts.computeIfAbsent(key, k -> new long[1])[0]++;
+            List<String> sample = macs.computeIfAbsent(key, k -> new ArrayList<>());
+            if (sample.size() < ANNOUNCED_MACS) {
+                sample.add((String) r[2]);
+            }
+            reasons.computeIfAbsent(key, k -> new java.util.TreeMap<>())
+                    .merge(r[3] == null ? state.code() : (String) r[3], 1L, Long::sum);
+        }
+        List<Unannounced> found = new ArrayList<>();
+        counts.forEach((key, n) -> found.add(new Unannounced((Long) key.get(0), (RolloutDeviceState) key.get(1), n[0],
+                macs.get(key).stream().sorted().toList(), reasons.get(key))));
+        return found;
+    }
+
     List<RolloutProgress.Member> list(String tenantId, long rolloutId, List<String> states, Integer wave,
             Position after, int limit) {
         SqlFilter filter = new SqlFilter("tenant_id = ?", tenantId).and("rollout_id = ?", rolloutId)

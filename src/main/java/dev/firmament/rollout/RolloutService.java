@@ -309,6 +309,29 @@ public class RolloutService {
         return PageCursor.slice(rows, limit, last -> PageCursor.encode("wave-mac", last.wave(), last.mac()));
     }
 
+    /**
+     * Devices of one rollout that newly failed (failed or reverted) or were quarantined: what {@code device.failed} and
+     * {@code device.quarantined} announce. {@code macs} names at most 50 of {@code devices}.
+     */
+    public record DeviceFailures(long rolloutId, String rolloutName, long releaseId, RolloutDeviceState state,
+            long devices, List<String> macs, Map<String, Long> reasons) {
+    }
+
+    /**
+     * The current tenant's device failures not yet announced, of devices that finished after {@code since}, per rollout
+     * and state; each is returned once (this transaction marks them), so a caller announces them in it.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<DeviceFailures> takeUnannouncedFailures(Instant since) {
+        List<DeviceFailures> failures = new ArrayList<>();
+        for (var found : deviceProgress.takeUnannounced(tenants.require().toString(), since)) {
+            Rollout rollout = entityManager.find(Rollout.class, found.rolloutId());
+            failures.add(new DeviceFailures(rollout.id, rollout.name, rollout.releaseId, found.state(), found.devices(),
+                    found.macs(), found.reasons()));
+        }
+        return failures;
+    }
+
     /** The place cursor {@code after} of a rollout's device list stands for; null for the start. */
     static RolloutProgressStore.Position position(String after) {
         List<String> keys = PageCursor.decode(after, "wave-mac", 2);

@@ -58,6 +58,9 @@ class ApiAccessMatrixTest {
     @Inject
     dev.firmament.rollout.RolloutService rollouts;
 
+    @Inject
+    dev.firmament.webhook.WebhookService webhooks;
+
     Fleet.Tenant tenantA;
     Map<Role, String> tokensOfA;
     String ownerOfB;
@@ -207,7 +210,26 @@ class ApiAccessMatrixTest {
                 new Operation("GET", "/audit/export", Role.VIEWER, 200, t -> given().queryParam("format", "ndjson")),
                 new Operation("GET", "/audit/verify", Role.VIEWER, 200, t -> given()),
                 new Operation("GET", "/audit/checkpoints", Role.VIEWER, 200, t -> given()),
-                new Operation("POST", "/audit/checkpoints", Role.MAINTAINER, 200, t -> given()));
+                new Operation("POST", "/audit/checkpoints", Role.MAINTAINER, 200, t -> given()),
+                new Operation("POST", "/webhooks", Role.OWNER, 201,
+                        t -> json(Map.of("url", "http://127.0.0.1:9/hooks/" + unique(), "events",
+                                List.of("rollout.paused")))),
+                new Operation("GET", "/webhooks", Role.OWNER, 200, t -> given()),
+                new Operation("GET", "/webhooks/{id}", Role.OWNER, 200, t -> given().pathParam("id", t.newWebhook())),
+                new Operation("PUT", "/webhooks/{id}", Role.OWNER, 200,
+                        t -> given().pathParam("id", t.newWebhook()).contentType("application/json")
+                                .body(Map.of("events", List.of("rollout.paused", "device.failed")))),
+                new Operation("DELETE", "/webhooks/{id}", Role.OWNER, 204,
+                        t -> given().pathParam("id", t.newWebhook())),
+                new Operation("POST", "/webhooks/{id}/test", Role.OWNER, 202,
+                        t -> given().pathParam("id", t.newWebhook())),
+                new Operation("GET", "/webhooks/{id}/deliveries", Role.OWNER, 200,
+                        t -> given().pathParam("id", t.newWebhook())),
+                new Operation("POST", "/webhooks/{id}/deliveries/{delivery}/resend", Role.OWNER, 202, t -> {
+                    long webhook = t.newWebhook();
+                    return given().pathParam("id", webhook).pathParam("delivery",
+                            t.tenantA.as(() -> webhooks.sendTest(webhook)));
+                }));
     }
 
     @Test
@@ -380,6 +402,13 @@ class ApiAccessMatrixTest {
         String name = newProduct();
         tenantA.as(() -> signingKeys.generate(name));
         return name;
+    }
+
+    private long newWebhook() {
+        return tenantA.as(() -> webhooks
+                .create(new dev.firmament.webhook.WebhookService.Spec("http://127.0.0.1:9/hooks/" + unique(),
+                        List.of("rollout.paused"), null, null))
+                .subscription().id);
     }
 
     private long newGroup() {
