@@ -36,7 +36,8 @@ class ConsoleAccessTest {
 
     static final String PASSWORD = "an access password 1";
     static final List<Class<?>> PAGES = List.of(DashboardPage.class, DevicesPage.class, ReleasesPage.class,
-            RulesPage.class, GroupsPage.class, RolloutsPage.class, AuditPage.class, SettingsPage.class);
+            RulesPage.class, GroupsPage.class, RolloutsPage.class, AuditPage.class, SettingsPage.class,
+            WebhooksPage.class);
 
     @Inject
     Fleet fleet;
@@ -93,7 +94,7 @@ class ConsoleAccessTest {
                 Path sub = method.getAnnotation(Path.class);
                 String path = (base + (sub == null ? "" : "/" + sub.value())).replaceAll("\\{tenant[^}]*}", slug)
                         .replaceAll("\\{action[^}]*}", "pause").replace("{mac}", "5C:CF:7F:00:00:01")
-                        .replace("{id}", "1").replace("{name}", "SONOFF_BASIC");
+                        .replace("{id}", "1").replace("{delivery}", "1").replace("{name}", "SONOFF_BASIC");
                 jakarta.ws.rs.Consumes consumes = method.getAnnotation(jakarta.ws.rs.Consumes.class);
                 routes.add(new Route(verb, path, allowed.value(),
                         consumes != null && consumes.value()[0].startsWith("multipart/")));

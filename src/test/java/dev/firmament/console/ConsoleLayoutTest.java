@@ -49,7 +49,7 @@ class ConsoleLayoutTest {
     /** Every class that renders console pages. */
     static final List<Class<?>> PAGE_CLASSES = List.of(DashboardPage.class, DevicesPage.class, ReleasesPage.class,
             RulesPage.class, GroupsPage.class, RolloutsPage.class, AuditPage.class, SettingsPage.class,
-            PlatformPage.class, PlatformAuditPage.class, SignInPage.class, AccountPage.class);
+            WebhooksPage.class, PlatformPage.class, PlatformAuditPage.class, SignInPage.class, AccountPage.class);
 
     /** GET routes that are downloads, redirects or fragments, never a page a person reads. */
     static final Set<String> NOT_PAGES = Set.of("/console/{tenant}/audit/export", "/console/{tenant}/devices/export",
@@ -92,6 +92,9 @@ class ConsoleLayoutTest {
 
     @Inject
     RolloutService rollouts;
+
+    @Inject
+    dev.firmament.webhook.WebhookService webhooks;
 
     static ConsoleBrowser browser;
 
@@ -173,6 +176,14 @@ class ConsoleLayoutTest {
         pages.put(t + "/rollouts/" + running + "?hold=already-installed&wave=0", "/console/{tenant}/rollouts/{id}");
         pages.put(t + "/audit", "/console/{tenant}/audit");
         pages.put(t + "/settings", "/console/{tenant}/settings");
+        long webhook = tenant.as(() -> {
+            var created = webhooks.create(new dev.firmament.webhook.WebhookService.Spec("http://127.0.0.1:9/firmament",
+                    List.of("rollout.paused", "device.failed"), "standard", true));
+            webhooks.sendTest(created.subscription().id);
+            return created.subscription().id;
+        });
+        pages.put(t + "/webhooks", "/console/{tenant}/webhooks");
+        pages.put(t + "/webhooks/" + webhook, "/console/{tenant}/webhooks/{id}");
         pages.put("/console/account", "/console/account");
         // The tenant chooser, for the owner is in two tenants (people in one go straight to theirs).
         pages.put("/console", "/console");
