@@ -18,6 +18,10 @@ import io.quarkus.mailer.reactive.ReactiveMailer;
  * ({@code quarkus.mailer.from} and the server's settings). Sent after the link was committed, in the background: a mail
  * server that is down never fails the addition, whose link is shown to the person who made it either way. Failures are
  * logged and counted.
+ * <p>
+ * Mails go out one at a time: the Vert.x mail client can interleave the commands of concurrent sends on a shared
+ * connection (vert-x3/vertx-mail-client#171), which could hand one person's link to another, and a test saw a second
+ * concurrent send never complete. Account mails are rare, so a queue of one costs nothing.
  */
 @ApplicationScoped
 public class AccountMail {
@@ -28,6 +32,11 @@ public class AccountMail {
     private final AccountLinks links;
     private final Optional<String> from;
     private final MeterRegistry metrics;
+    /** The mail sent last; the next one starts when it has gone or failed. */
+    private java.util.concurrent.CompletableFuture<?> previous = java.util.concurrent.CompletableFuture
+            .completedFuture(null);
+    /** A mail server that accepts the connection and then says nothing does not hold the mails behind it forever. */
+    private static final java.time.Duration SEND_TIMEOUT = java.time.Duration.ofSeconds(60);
 
     AccountMail(ReactiveMailer mailer, AccountLinks links,
             @ConfigProperty(name = "quarkus.mailer.from") Optional<String> from, MeterRegistry metrics) {
@@ -79,12 +88,19 @@ public class AccountMail {
                         + expiresAt + "):\n\n" + url + "\n\nIf you did not ask for this, tell your administrator.\n");
     }
 
-    private void send(String to, String subject, String text) {
+    private synchronized void send(String to, String subject, String text) {
         if (from.isEmpty()) {
             return;
         }
-        mailer.send(Mail.withText(to, subject, text)).subscribe()
-                .with(sent -> metrics.counter("firmament_account_mails", "outcome", "sent").increment(), failure -> {
+        Mail mail = Mail.withText(to, subject, text);
+        previous = previous.handle((ignored, failed) -> null)
+                .thenCompose(
+                        ready -> mailer.send(mail).ifNoItem().after(SEND_TIMEOUT).fail().subscribeAsCompletionStage())
+                .whenComplete((sent, failure) -> {
+                    if (failure == null) {
+                        metrics.counter("firmament_account_mails", "outcome", "sent").increment();
+                        return;
+                    }
                     metrics.counter("firmament_account_mails", "outcome", "failed").increment();
                     LOG.warnf("Could not mail %s a link (%s): %s; it was shown to whoever issued it", to, subject,
                             failure.getMessage());

@@ -78,6 +78,30 @@ class AccountMailTest {
         assertThat(link(mail)).isEqualTo(shown);
     }
 
+    @Test
+    void resetsIssuedAtTheSameTimeEachReachTheirOwnPerson() throws Exception {
+        Fleet.Tenant tenant = fleet.tenant("SONOFF_BASIC");
+        String owner = tenant.as(() -> tokens.create("owner", Role.OWNER, null, "test").secret());
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        List<String> people = java.util.stream.IntStream.range(0, 6)
+                .mapToObj(i -> "many-" + i + "-" + run + "@example.com").toList();
+        for (String person : people) {
+            given().auth().oauth2(owner).contentType("application/json").body(Map.of("email", person, "role", "viewer"))
+                    .post("/api/v1/tenants/{t}/members", fleet.slugOf(tenant.id)).then().statusCode(201);
+        }
+        Map<String, String> shown = new java.util.concurrent.ConcurrentHashMap<>();
+        people.parallelStream()
+                .forEach(person -> shown.put(person,
+                        given().auth().oauth2("test-bootstrap-token-0123456789").contentType("application/json")
+                                .body(Map.of("email", person)).post("/api/v1/password-resets").then().statusCode(201)
+                                .extract().path("resetUrl")));
+        for (String person : people) {
+            SmtpReceiver.Message mail = SmtpReceiver.await(person,
+                    m -> m.data().contains("Reset your Firmament password"));
+            assertThat(link(mail)).as("the link mailed to %s", person).isEqualTo(shown.get(person));
+        }
+    }
+
     private static String link(SmtpReceiver.Message mail) {
         Matcher matcher = LINK.matcher(mail.data());
         assertThat(matcher.find()).as("a link in %s", mail.data()).isTrue();
