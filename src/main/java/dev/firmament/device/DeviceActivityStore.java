@@ -46,6 +46,8 @@ class DeviceActivityStore {
     private final Duration installTimeout;
     private final io.micrometer.core.instrument.Counter checkInsRecorded;
     private final io.micrometer.core.instrument.Counter downloadsRecorded;
+    private final java.util.Map<DeviceEventType, io.micrometer.core.instrument.Counter> failures = new java.util.EnumMap<>(
+            DeviceEventType.class);
 
     DeviceActivityStore(AgroalDataSource dataSource, ObjectMapper json, RolloutActivity rollouts, DevicesConfig config,
             io.micrometer.core.instrument.MeterRegistry meters) {
@@ -60,6 +62,20 @@ class DeviceActivityStore {
                 .tag("kind", "checkin").description(description).register(meters);
         this.downloadsRecorded = io.micrometer.core.instrument.Counter.builder("firmament.devices.activity.recorded")
                 .tag("kind", "download").description(description).register(meters);
+        for (DeviceEventType type : List.of(DeviceEventType.FAILED, DeviceEventType.QUARANTINED,
+                DeviceEventType.REVERTED)) {
+            failures.put(type, failureCounter(meters, type.code()));
+        }
+    }
+
+    /**
+     * Devices that failed an install, were quarantined or reverted, as committed; the rollout engine counts the devices
+     * it fails for going silent into {@code failed} too.
+     */
+    private static io.micrometer.core.instrument.Counter failureCounter(
+            io.micrometer.core.instrument.MeterRegistry meters, String kind) {
+        return io.micrometer.core.instrument.Counter.builder("firmament.devices.failures").tag("kind", kind)
+                .description("Devices that failed an install (failed), were quarantined or reverted").register(meters);
     }
 
     /**
@@ -107,6 +123,12 @@ class DeviceActivityStore {
                 long checkIns = records.stream().filter(CheckIn.class::isInstance).count();
                 checkInsRecorded.increment(checkIns);
                 downloadsRecorded.increment(records.size() - checkIns);
+                for (DeviceEvent event : events) {
+                    io.micrometer.core.instrument.Counter failed = failures.get(event.type());
+                    if (failed != null) {
+                        failed.increment();
+                    }
+                }
                 return enrolled || quarantined;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();

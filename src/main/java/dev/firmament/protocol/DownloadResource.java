@@ -84,7 +84,7 @@ public class DownloadResource {
             return EspHttpUpdateResource.plain(403, "This device is blocked");
         }
         TargetingSnapshot.RolloutEntry rollout = snapshot.rolloutShipping(release.id());
-        return images.send(entry.get().tenantId(), mac, release, kind, range, head,
+        return images.send(ImageResponses.Surface.DOWNLOAD, entry.get().tenantId(), mac, release, kind, range, head,
                 rollout == null ? null : rollout.id(), request);
     }
 }

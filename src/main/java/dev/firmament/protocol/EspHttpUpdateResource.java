@@ -153,8 +153,9 @@ public class EspHttpUpdateResource {
         /** The image of an offer (may block: the object store fills the local cache on a miss). */
         Response image(Offer offer, RoutingContext request) throws IOException {
             Decision decision = offer.decision();
-            return images.send(offer.key().tenantId(), offer.report().mac(), decision.release(), decision.kind(), null,
-                    false, decision.source() == Decision.Source.ROLLOUT ? decision.rolloutId() : null, request);
+            return images.send(ImageResponses.Surface.HEADER, offer.key().tenantId(), offer.report().mac(),
+                    decision.release(), decision.kind(), null, false,
+                    decision.source() == Decision.Source.ROLLOUT ? decision.rolloutId() : null, request);
         }
 
         /**

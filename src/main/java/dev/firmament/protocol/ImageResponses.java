@@ -48,6 +48,24 @@ class ImageResponses {
     private final java.time.InstantSource clock;
 
     private final io.micrometer.core.instrument.Counter corrupt;
+    private final java.util.Map<Surface, Served> served = new java.util.EnumMap<>(Surface.class);
+
+    /** Where a device asked for the image: its answer to a header-protocol check-in, or a download link. */
+    enum Surface {
+        /** {@code ESPhttpUpdate}/{@code HTTPUpdate}: the image is the answer to the check-in itself. */
+        HEADER,
+        /** {@code /download/...}: the NoFUSS client, or a link handed out by the API. */
+        DOWNLOAD;
+
+        String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Downloads and bytes sent through one surface, registered once: a tag lookup per download costs. */
+    private record Served(io.micrometer.core.instrument.Counter complete,
+            io.micrometer.core.instrument.Counter brokenOff, io.micrometer.core.instrument.Counter bytes) {
+    }
 
     ImageResponses(ArtifactStore store, DeviceActivityRecorder recorder, RolloutDownloadSlots slots,
             java.time.InstantSource clock, io.micrometer.core.instrument.MeterRegistry meters) {
@@ -59,14 +77,27 @@ class ImageResponses {
         this.recorder = recorder;
         this.slots = slots;
         this.corrupt = meters.counter("firmament.images.corrupt");
+        for (Surface surface : Surface.values()) {
+            served.put(surface,
+                    new Served(
+                            io.micrometer.core.instrument.Counter.builder("firmament.devices.downloads")
+                                    .description(
+                                            "Image downloads that ended, by surface and whether the last byte went out")
+                                    .tags("surface", surface.tag(), "outcome", "complete").register(meters),
+                            io.micrometer.core.instrument.Counter.builder("firmament.devices.downloads")
+                                    .tags("surface", surface.tag(), "outcome", "broken-off").register(meters),
+                            io.micrometer.core.instrument.Counter.builder("firmament.devices.download.bytes")
+                                    .description("Image bytes sent to devices, by surface").baseUnit("bytes")
+                                    .tags("surface", surface.tag()).register(meters)));
+        }
     }
 
     /**
      * @param rolloutId
      *            the rollout whose image this is, so its concurrent downloads are counted; or null
      */
-    Response send(String tenantId, String mac, ReleaseEntry release, ImageKind kind, String rangeHeader, boolean head,
-            Long rolloutId, RoutingContext request) throws IOException {
+    Response send(Surface surface, String tenantId, String mac, ReleaseEntry release, ImageKind kind,
+            String rangeHeader, boolean head, Long rolloutId, RoutingContext request) throws IOException {
         Image image = release.image(kind);
         Path file;
         try {
@@ -104,8 +135,10 @@ class ImageResponses {
             }
             // anything else (several ranges, other units) is answered with the whole image, as RFC 9110 allows
         }
-        if (!head && mac != null) {
-            recordWhenDone(tenantId, mac, release.id(), kind, size, length, contentRange, rolloutId, request);
+        if (!head) {
+            // Rollout slots count devices downloading; a MAC-less download (a browser, CI) does not take one.
+            recordWhenDone(surface, tenantId, mac, release.id(), kind, size, length, contentRange,
+                    mac == null ? null : rolloutId, request);
         }
         Response.ResponseBuilder response = Response.status(contentRange == null ? 200 : 206)
                 .type("application/octet-stream").header("x-MD5", image.md5())
@@ -124,8 +157,9 @@ class ImageResponses {
     static final String WRITER_REPORTS = "firmament.download.writer-reports";
     private static final String FINISH = "firmament.download.finish";
 
-    private void recordWhenDone(String tenantId, String mac, long releaseId, ImageKind kind, long size, long length,
-            String range, Long rolloutId, RoutingContext request) {
+    /** Counts what was sent and, for a device that said its MAC, records the download in its history. */
+    private void recordWhenDone(Surface surface, String tenantId, String mac, long releaseId, ImageKind kind, long size,
+            long length, String range, Long rolloutId, RoutingContext request) {
         if (rolloutId != null) {
             slots.begin(rolloutId);
         }
@@ -144,9 +178,17 @@ class ImageResponses {
             // says whether the device got it or the connection went first.
             Throwable cause = failure != null ? failure : connectionFailure.get();
             boolean brokenOff = cause != null || sent < length;
+            Served counters = served.get(surface);
+            counters.bytes().increment(sent);
             if (brokenOff) {
                 aborted.increment(); // the device went away mid-download: normal in the field, not an error
+                counters.brokenOff().increment();
                 LOG.debugf("Download of release %d by %s broke off: %s", releaseId, mac, cause);
+            } else {
+                counters.complete().increment();
+            }
+            if (mac == null) {
+                return; // a download link opened by something that is not a device (a browser, CI): nobody to record
             }
             recorder.record(new DeviceActivityRecorder.Download(tenantId, mac, releaseId, kind, sent, size, range,
                     clock.instant(), brokenOff));

@@ -40,6 +40,8 @@ import dev.firmament.tenant.TenantContext;
  * is taken from committed state only, so evaluating twice changes nothing. All state is in the database: a restart
  * continues where the rollout was.
  */
+// Created at start, not at its first tick: its metrics are there from the first scrape.
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class RolloutEngine {
 
@@ -56,11 +58,21 @@ public class RolloutEngine {
     private final InstantSource clock;
     /** When this replica last reconciled each rollout's members; in memory, as it only spaces out the work. */
     private final Map<Long, Instant> lastReconciled = new ConcurrentHashMap<>();
+    private final io.micrometer.core.instrument.Counter silentFailures;
+    private final Map<State, java.util.concurrent.atomic.AtomicLong> byState = new java.util.EnumMap<>(State.class);
 
     RolloutEngine(AgroalDataSource dataSource, TenantContext tenants, EntityManager entityManager,
             RolloutService rollouts, RolloutMembers members, RolloutProgressStore deviceProgress, DevicesConfig devices,
-            RolloutsConfig config, InstantSource clock) {
+            RolloutsConfig config, InstantSource clock, io.micrometer.core.instrument.MeterRegistry meters) {
         this.clock = clock;
+        // Beside the failures the activity writer counts as devices report them: devices that never reported back.
+        this.silentFailures = meters.counter("firmament.devices.failures", "kind", "failed");
+        for (State state : State.values()) {
+            byState.put(state,
+                    meters.gauge("firmament.rollouts",
+                            java.util.List.of(io.micrometer.core.instrument.Tag.of("state", state.code())),
+                            new java.util.concurrent.atomic.AtomicLong()));
+        }
         this.reconcileInterval = config.reconcileInterval();
         this.dataSource = dataSource;
         this.tenants = tenants;
@@ -86,11 +98,27 @@ public class RolloutEngine {
             UUID tenant = UUID.fromString((String) rollout[0]);
             long id = (Long) rollout[1];
             try {
-                tenants.runAs(tenant, () -> Arc.container().instance(RolloutEngine.class).get().evaluate(id));
+                // Counted once committed: a rolled-back evaluation failed nobody.
+                silentFailures.increment(
+                        tenants.callAs(tenant, () -> Arc.container().instance(RolloutEngine.class).get().evaluate(id)));
             } catch (RuntimeException e) {
                 LOG.errorf(e, "Evaluating rollout %d of tenant %s failed", id, tenant);
             }
         }
+        countByState();
+    }
+
+    /** Rollouts in each state across tenants, for the {@code firmament.rollouts} gauges. */
+    private void countByState() throws SQLException {
+        Map<State, Long> counted = new java.util.EnumMap<>(State.class);
+        try (Connection c = dataSource.getConnection();
+                var statement = c.prepareStatement("select state, count(*) from rollouts group by state");
+                ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+                counted.put(State.valueOf(rs.getString(1).toUpperCase(java.util.Locale.ROOT)), rs.getLong(2));
+            }
+        }
+        byState.forEach((state, gauge) -> gauge.set(counted.getOrDefault(state, 0L)));
     }
 
     /**
@@ -113,24 +141,28 @@ public class RolloutEngine {
         return found;
     }
 
-    /** One rollout, in the current tenant; skipped when another replica or a person holds it right now. */
+    /**
+     * One rollout, in the current tenant; skipped when another replica or a person holds it right now. Returns how many
+     * of its devices it failed for staying silent past the install timeout.
+     */
     @Transactional
-    void evaluate(long id) {
+    int evaluate(long id) {
         String tenantId = tenants.require().toString();
         List<?> locked = entityManager
                 .createNativeQuery(
                         "select id from rollouts where tenant_id = ?1 and id = ?2 for no key update skip locked")
                 .setParameter(1, tenantId).setParameter(2, id).getResultList();
         if (locked.isEmpty()) {
-            return;
+            return 0;
         }
+        int silent = deviceProgress.failOverdue(tenantId, id, clock.instant(), installTimeout);
         evaluateLocked(tenantId, id);
+        return silent;
     }
 
     private void evaluateLocked(String tenantId, long id) {
         Arc.container().instance(AuditActor.class).get().set("system", "rollout-engine", "Rollout engine", null, null,
                 null);
-        deviceProgress.failOverdue(tenantId, id, clock.instant(), installTimeout);
         Rollout rollout = entityManager.find(Rollout.class, id);
         if (rollout.state == State.DRAFT) {
             if (rollout.startAt != null && !clock.instant().isBefore(rollout.startAt)) {

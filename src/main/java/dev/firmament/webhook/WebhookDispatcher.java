@@ -46,6 +46,8 @@ import dev.firmament.tenant.TenantContext;
  * written. Each connection goes to the address {@link WebhookAddressPolicy} checked a moment before, with the URL's
  * host for TLS and the Host header.
  */
+// Created at start, not at its first tick: its metrics are there from the first scrape.
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class WebhookDispatcher {
 

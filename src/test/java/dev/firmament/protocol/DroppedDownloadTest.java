@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,6 +27,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import dev.firmament.release.Release;
 import dev.firmament.security.ApiTokenService;
 import dev.firmament.security.Role;
+import dev.firmament.testing.Eventually;
 import dev.firmament.testing.Fleet;
 
 /**
@@ -55,6 +57,8 @@ class DroppedDownloadTest {
         Release release = tenant.release("3.0.0", big, null);
         tenant.rule(release, null, "2.9");
         double abortedBefore = aborted();
+        double brokenOffBefore = downloads("header", "broken-off");
+        double completeBefore = downloads("header", "complete");
         List<LogRecord> errors = new CopyOnWriteArrayList<>();
         Handler capture = new Handler() {
             @Override
@@ -105,10 +109,52 @@ class DroppedDownloadTest {
                 assertThat(detail).containsEntry("complete", false).containsEntry("brokenOff", true);
             });
             assertThat(aborted()).isEqualTo(abortedBefore + 1);
+            assertThat(downloads("header", "broken-off")).isEqualTo(brokenOffBefore + 1);
+            assertThat(downloads("header", "complete")).isEqualTo(completeBefore);
         } finally {
             root.removeHandler(capture);
         }
         assertThat(errors).as("no ERROR for a device that went away").extracting(LogRecord::getMessage).isEmpty();
+    }
+
+    @Test
+    void aWholeDownloadIsCountedWithItsBytesBySurface() throws Exception {
+        Fleet.Tenant tenant = fleet.tenant("SONOFF_BASIC");
+        byte[] image = Fleet.espImage(40_000, 3);
+        Release release = tenant.release("3.1.0", image, null);
+        tenant.rule(release, null, "2.9");
+        double headerBefore = downloads("header", "complete");
+        double headerBytesBefore = bytes("header");
+        double linkBefore = downloads("download", "complete");
+        double linkBytesBefore = bytes("download");
+
+        given().header("User-Agent", "ESP8266-http-Update").header("x-ESP8266-STA-MAC", "5C:CF:7F:00:0D:0E")
+                .header("x-ESP8266-mode", "sketch").header("x-ESP8266-version", "1.0.0")
+                .get("/d/{key}/update", tenant.deviceKey).then().statusCode(200);
+        // Counted when the server sees its response end, which may come just after the client read the last byte.
+        Eventually.assertThat(Duration.ofSeconds(10), () -> {
+            assertThat(downloads("header", "complete")).isEqualTo(headerBefore + 1);
+            assertThat(bytes("header")).isEqualTo(headerBytesBefore + image.length);
+        });
+
+        // Half of the image through a download link, as a resumed download asks for it.
+        given().header("Range", "bytes=20000-").get("/d/{key}/dl/{id}/fw", tenant.deviceKey, release.id).then()
+                .statusCode(206);
+        Eventually.assertThat(Duration.ofSeconds(10), () -> {
+            assertThat(downloads("download", "complete")).isEqualTo(linkBefore + 1);
+            assertThat(bytes("download")).isEqualTo(linkBytesBefore + image.length - 20_000);
+        });
+    }
+
+    private double downloads(String surface, String outcome) {
+        var counter = meters.find("firmament.devices.downloads").tag("surface", surface).tag("outcome", outcome)
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private double bytes(String surface) {
+        var counter = meters.find("firmament.devices.download.bytes").tag("surface", surface).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private double aborted() {

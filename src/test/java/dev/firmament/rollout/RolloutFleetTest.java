@@ -56,6 +56,9 @@ class RolloutFleetTest {
     @Inject
     MovableClock clock;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     @TestHTTPResource("/")
     URL base;
 
@@ -93,6 +96,7 @@ class RolloutFleetTest {
     @Test
     void threeWavesAdvanceByThemselvesAndAnUpdateLoopIsQuarantined() throws Exception {
         fleetOf(FLEET - 5, Map.of(Behaviour.LOOPS, 5));
+        double quarantinedBefore = failures("quarantined");
         List<Device> canaries = devices.devices().subList(0, 50);
         long canaryGroup = tenant.group("canaries", canaries.stream().map(d -> d.mac).toArray(String[]::new)).id;
         long id = create(Map.of("name", "2.0.0 to everyone", "releaseId", v2.id, "waves",
@@ -137,6 +141,7 @@ class RolloutFleetTest {
         assertThat(loopers).allSatisfy(d -> assertThat(d.imagesReceived).as(d.mac).isEqualTo(3));
         assertThat(devices.checkIn(loopers)).as("quarantined devices are offered nothing more").isEmpty();
         assertThat(membersOf(id, null, "quarantined")).isEqualTo(loopersInRollout);
+        assertThat(failures("quarantined")).isEqualTo(quarantinedBefore + 5);
 
         JsonPath done = get(id);
         assertThat(done.getString("state")).isEqualTo("completed");
@@ -169,8 +174,12 @@ class RolloutFleetTest {
         assertThat(get(id).getString("state")).as("silence is not failure until the install timeout")
                 .isEqualTo("running");
 
+        double failedBefore = failures("failed");
         clock.advance(java.time.Duration.ofMinutes(16)); // past firmament.devices.install-timeout (15 min)
         settle();
+        // At least: a rollout another test left running may fail its own silent devices as the clock moves.
+        assertThat(failures("failed")).isGreaterThanOrEqualTo(failedBefore + 15);
+        assertThat(rollouts("paused")).isPositive();
         JsonPath paused = get(id);
         assertThat(paused.getString("state")).isEqualTo("paused");
         assertThat(paused.getString("pausedReason")).contains("15 of 50 devices failed");
@@ -184,8 +193,11 @@ class RolloutFleetTest {
         settle();
         assertThat(get(id).getString("state")).as("acknowledged failures do not pause again").isEqualTo("running");
         assertThat(post(id, "advance").getInt("openWaves")).isEqualTo(2);
+        double abortedBefore = rollouts("aborted");
         post(id, "abort");
         assertThat(devices.checkInAll()).as("no offer after the abort, without waiting for anything").isEmpty();
+        settle();
+        assertThat(rollouts("aborted")).as("the gauge, as of the engine's last look").isEqualTo(abortedBefore + 1);
         List<String> actions = given().auth().oauth2(token).queryParam("target", Long.toString(id))
                 .get("/api/v1/tenants/{t}/audit", slug()).jsonPath().getList("items.action");
         assertThat(actions).containsSubsequence("rollout.abort", "rollout.advance", "rollout.resume", "rollout.pause");
@@ -555,6 +567,14 @@ class RolloutFleetTest {
     JsonPath holds(long id) {
         return given().auth().oauth2(token).get("/api/v1/tenants/{t}/rollouts/{id}/holds", slug(), id).then()
                 .statusCode(200).extract().jsonPath();
+    }
+
+    double failures(String kind) {
+        return meters.find("firmament.devices.failures").tag("kind", kind).counter().count();
+    }
+
+    double rollouts(String state) {
+        return meters.find("firmament.rollouts").tag("state", state).gauge().value();
     }
 
     /** Writes queued device activity, then lets the engine look (as its next tick would). */
